@@ -1,0 +1,75 @@
+#pragma once
+// A backend as every module sees it: identity, weight, state and load counters.
+// Counters are written by workers without locks: each worker owns one slot (single writer,
+// relaxed atomics compile to plain loads/stores), readers sum the slots.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mcplb::pool {
+
+enum class BackendState : uint8_t { healthy, unhealthy, draining };
+
+inline const char* to_string(BackendState s) {
+  switch (s) {
+    case BackendState::healthy: return "healthy";
+    case BackendState::unhealthy: return "unhealthy";
+    case BackendState::draining: return "draining";
+  }
+  return "unknown";
+}
+
+/// One worker's view of a backend's load. Cache-line sized so workers never share a line.
+struct alignas(64) WorkerSlot {
+  std::atomic<uint64_t> requests{0};        // requests sent to this backend
+  std::atomic<uint64_t> failures{0};        // connect/read failures and timeouts
+  std::atomic<int64_t> active_conns{0};     // upstream connections open (idle + busy)
+  std::atomic<int64_t> in_flight{0};        // requests waiting for or streaming a response
+  std::atomic<int64_t> streams{0};          // text/event-stream responses open now
+};
+
+/// Add `d` to a counter this thread alone writes (no lock prefix on the hot path).
+template <class T>
+inline void bump(std::atomic<T>& c, T d = 1) {
+  c.store(c.load(std::memory_order_relaxed) + d, std::memory_order_relaxed);
+}
+
+class BackendStats {
+ public:
+  explicit BackendStats(size_t workers) : slots_(workers) {}
+  WorkerSlot& slot(size_t worker) { return slots_[worker]; }
+  uint64_t requests() const { return sum(&WorkerSlot::requests); }
+  uint64_t failures() const { return sum(&WorkerSlot::failures); }
+  int64_t active_conns() const { return sum(&WorkerSlot::active_conns); }
+  int64_t in_flight() const { return sum(&WorkerSlot::in_flight); }
+  int64_t streams() const { return sum(&WorkerSlot::streams); }
+
+ private:
+  template <class T>
+  T sum(std::atomic<T> WorkerSlot::*m) const {
+    T total = 0;
+    for (const auto& s : slots_) {
+      total += (s.*m).load(std::memory_order_relaxed);
+    }
+    return total;
+  }
+  std::vector<WorkerSlot> slots_;
+};
+
+/// Immutable identity plus shared mutable state (state, weight, counters).
+struct Backend {
+  std::string name;
+  std::string address;  // "127.0.0.1:3001", for logs and status
+  uint32_t weight = 1;
+  std::atomic<BackendState> state{BackendState::healthy};
+  std::unique_ptr<BackendStats> stats;
+
+  bool ready() const { return state.load(std::memory_order_relaxed) == BackendState::healthy; }
+};
+
+using BackendPtr = std::shared_ptr<Backend>;
+
+}  // namespace mcplb::pool

@@ -1,0 +1,118 @@
+#pragma once
+// Plain configuration values, produced by load_yaml + validate and read (never written) by
+// every other module. Defaults here are the documented defaults (docs/config.md).
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mcplb::config {
+
+using Duration = std::chrono::milliseconds;
+
+/// Where a value came from in the YAML file; for messages that happen after loading.
+struct Mark {
+  std::string file;
+  int line = 0;  // 1-based; 0 = not from a file (default or CLI)
+  int col = 0;   // 1-based
+};
+
+/// A numeric IP literal and port, e.g. "127.0.0.1:8080" or "[::1]:8080".
+/// Host names are accepted only where the key's docs say so ("localhost" maps to 127.0.0.1).
+struct Address {
+  std::string host;  // numeric IPv4 or IPv6 (no brackets)
+  uint16_t port = 0;
+  std::string str() const;  // "127.0.0.1:8080" / "[::1]:8080"
+};
+
+struct Listener {
+  Address address;
+  uint32_t max_connections = 10000;  // per listener, across workers; beyond it: 503 fast
+  Mark mark;
+};
+
+/// Downstream (client-facing) limits and timeouts.
+struct ClientLimits {
+  uint32_t max_header_bytes = 16 * 1024;          // request line + headers
+  uint64_t max_body_bytes = 64ull * 1024 * 1024;  // 0 = unlimited
+  Duration header_timeout{10'000};                // whole head must arrive within (slowloris)
+  Duration idle_timeout{75'000};                  // keep-alive wait for the next request
+  Duration send_timeout{60'000};                  // a write to the client making no progress
+};
+
+/// Upstream keep-alive pool, per backend per worker (nginx: keepalive / keepalive_requests /
+/// keepalive_timeout).
+struct Keepalive {
+  uint32_t max_idle = 64;
+  uint32_t max_requests = 1000;
+  Duration idle_timeout{60'000};
+};
+
+struct PoolTimeouts {
+  Duration connect{5'000};
+  Duration read{60'000};          // waiting for response head / between body bytes
+  Duration idle_stream{300'000};  // a text/event-stream response may stay silent this long
+};
+
+struct Backend {
+  std::string name;
+  Address address;
+  uint32_t weight = 1;
+  Mark mark;
+};
+
+struct Pool {
+  std::string name;
+  std::string policy = "round_robin";
+  std::vector<Backend> backends;
+  Keepalive keepalive;
+  PoolTimeouts timeouts;
+  Mark mark;
+};
+
+struct RouteMatch {
+  std::string path_prefix;  // empty = any
+  std::string host;         // empty = any; exact, case-insensitive, port ignored
+};
+
+struct Route {
+  RouteMatch match;
+  std::string pool;
+  Mark mark;
+};
+
+/// How mcplb speaks about the client to backends.
+struct Forwarding {
+  bool preserve_host = true;   // false: Host becomes the backend address
+  bool x_forwarded = true;     // add X-Forwarded-For / -Proto / -Host
+};
+
+struct Logging {
+  std::string level = "info";  // trace, debug, info, warn, error, off
+};
+
+struct Config {
+  std::string source;               // file path the config came from ("" when built in code)
+  std::vector<Listener> listen;     // default: one on 127.0.0.1:8080
+  uint32_t workers = 0;             // 0 = auto (one per core)
+  ClientLimits client;
+  Forwarding forwarding;
+  Duration shutdown_timeout{30'000};
+  std::vector<Pool> pools;          // in file order
+  std::vector<Route> routes;        // in order; empty = everything to the only pool
+  Logging log;
+
+  const Pool* find_pool(std::string_view name) const {
+    for (const auto& p : pools) {
+      if (p.name == name) {
+        return &p;
+      }
+    }
+    return nullptr;
+  }
+};
+
+}  // namespace mcplb::config

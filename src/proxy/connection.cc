@@ -1,0 +1,474 @@
+#include "proxy/connection.h"
+
+#include <sys/socket.h>
+
+#include <array>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/string.hpp>
+#include <cstring>
+
+#include "core/log.h"
+#include "proxy/head_writer.h"
+#include "proxy/reply.h"
+
+namespace mcplb::proxy {
+
+namespace asio = net::asio;
+namespace http = boost::beast::http;
+using error_code = boost::system::error_code;
+
+namespace {
+
+std::string_view path_of(std::string_view target) {
+  // absolute-form ("http://host/p?q") as well as origin-form ("/p?q")
+  if (!target.empty() && target.front() != '/') {
+    if (auto scheme = target.find("://"); scheme != std::string_view::npos) {
+      auto slash = target.find('/', scheme + 3);
+      target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+    }
+  }
+  return target.substr(0, target.find('?'));
+}
+
+bool ok_or_more(const error_code& ec) { return !ec || ec == http::error::need_more; }
+
+struct Tried {
+  std::array<uint64_t, 4> bits{};
+  bool has(size_t i) const { return i < 256 && ((bits[i / 64] >> (i % 64)) & 1u) != 0; }
+  void add(size_t i) {
+    if (i < 256) {
+      bits[i / 64] |= uint64_t{1} << (i % 64);
+    }
+  }
+};
+
+struct PickArg {
+  const Tried* tried;
+  const PoolRt* pool;
+};
+
+bool acceptable(const void* arg, size_t i) {
+  const auto* a = static_cast<const PickArg*>(arg);
+  return !a->tried->has(i) && a->pool->backends[i]->ready();
+}
+
+}  // namespace
+
+Connection::Connection(Worker& w, net::Socket sock, ListenerShared* listener)
+    : w_(w),
+      client_(std::move(sock)),
+      listener_(listener),
+      in_(w.buffers),
+      out_(w.buffers),
+      hdr_(w.buffers) {
+  error_code ec;
+  auto ep = client_.remote_endpoint(ec);
+  if (!ec) {
+    auto s = ep.address().to_string();
+    client_ip_len_ = static_cast<uint8_t>(std::min(s.size(), sizeof(client_ip_) - 1));
+    std::memcpy(client_ip_, s.data(), client_ip_len_);
+  }
+  client_.set_option(net::tcp::no_delay(true), ec);
+  client_.non_blocking(true, ec);
+  w_.link(this);
+}
+
+Connection::~Connection() {
+  finish_upstream(false);
+  w_.unlink(this);
+  listener_->open.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void Connection::close_client() {
+  error_code ec;
+  client_.shutdown(net::tcp::socket::shutdown_send, ec);
+  client_.close(ec);
+}
+
+void Connection::on_deadline() {
+  stop_ = Stop::timeout;
+  deadline_ = Clock::time_point::max();
+  error_code ec;
+  client_.cancel(ec);
+  if (up_) {
+    up_->sock.cancel(ec);
+  }
+}
+
+void Connection::on_drain() {
+  if (phase_ == Phase::idle || phase_ == Phase::stream_wait) {
+    stop_ = Stop::drain;
+    error_code ec;
+    client_.cancel(ec);
+    if (up_) {
+      up_->sock.cancel(ec);
+    }
+  }
+}
+
+void Connection::check_client_gone() {
+  char c;
+  ssize_t n = ::recv(client_.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+    stop_ = Stop::peer_gone;
+    error_code ec;
+    if (up_) {
+      up_->sock.cancel(ec);
+    }
+    client_.cancel(ec);
+  }
+}
+
+void Connection::finish_upstream(bool reusable) {
+  if (in_flight_) {
+    pool::bump(slot_->in_flight, int64_t{-1});
+    in_flight_ = false;
+  }
+  if (!up_) {
+    return;
+  }
+  UpstreamPool& p = *w_.pools[static_cast<size_t>(pool_)].upstream[backend_];
+  if (reusable && !w_.draining) {
+    p.put_back(std::move(up_), w_.now);
+  } else {
+    p.discard(std::move(up_));
+  }
+}
+
+net::Task<void> Connection::run() {
+  // (GCC 12 miscompiles co_await inside a loop condition: keep it in the body.)
+  for (;;) {
+    bool keep = co_await serve_one();
+    if (!keep || w_.draining) {
+      break;
+    }
+  }
+  close_client();
+}
+
+net::Task<bool> Connection::serve_one() {
+  if (!co_await read_head()) {
+    co_return false;
+  }
+  // Parse what already arrived of the body, so short requests are complete right here.
+  req_->eager(true);
+  body_used_ = 0;
+  if (!req_->is_done()) {
+    error_code ec;
+    body_used_ = req_->put(asio::buffer(in_.data() + hdr_len_, in_.size() - hdr_len_), ec);
+    if (!ok_or_more(ec)) {
+      co_return co_await reply_parse_error(net::classify(ec, req_->head_error));
+    }
+  }
+  const char* base = req_->base();
+  std::string_view host = req_->host ? req_->host->in(base) : std::string_view();
+  pool_ = w_.topo->route(host, path_of(req_->target.in(base)));
+  bool keep;
+  if (pool_ < 0) {
+    keep = co_await reply_error({404, kNoRoute, "no route for this request"}, false);
+  } else {
+    keep = co_await forward_request();
+  }
+  finish_upstream(false);
+  req_.reset();
+  resp_.reset();
+  hdr_.release_if_empty();
+  out_.release_if_empty();
+  sent_ahead_ = 0;
+  ++requests_;
+  co_return keep;
+}
+
+net::Task<bool> Connection::read_head() {
+  const auto& limits = w_.topo->config().client;
+  phase_ = Phase::idle;
+  stop_ = Stop::none;
+  arm(requests_ == 0 ? limits.header_timeout : limits.idle_timeout);
+  in_.ensure();
+  in_.compact();
+  req_.emplace(in_.data(), w_.scratch_fields);
+  req_->eager(false);
+  req_->header_limit(limits.max_header_bytes);
+  if (limits.max_body_bytes > 0) {
+    req_->body_limit(limits.max_body_bytes);
+  } else {
+    req_->body_limit(boost::none);
+  }
+  for (;;) {
+    if (!in_.empty()) {
+      error_code ec;
+      size_t used = req_->put(asio::buffer(in_.data(), in_.size()), ec);
+      if (req_->is_header_done()) {
+        hdr_len_ = used;  // the head stays in in_ until it is forwarded: req_ points into it
+        co_return true;
+      }
+      if (!ok_or_more(ec)) {
+        co_return co_await reply_parse_error(net::classify(ec, req_->head_error));
+      }
+    }
+    if (in_.space_size() == 0) {
+      co_return co_await reply_parse_error(net::HeadError::too_large);
+    }
+    auto [ec, n] =
+        co_await client_.async_read_some(asio::buffer(in_.space(), in_.space_size()), net::use_task);
+    if (ec || n == 0) {
+      co_return false;  // closed, reset, idle timeout, slowloris header timeout or drain
+    }
+    if (phase_ == Phase::idle) {
+      phase_ = Phase::head;
+      arm(limits.header_timeout);
+    }
+    in_.commit(n);
+  }
+}
+
+net::Task<bool> Connection::reply_parse_error(net::HeadError kind) {
+  SPDLOG_DEBUG("client {}: refused request ({})", std::string_view(client_ip_, client_ip_len_),
+               static_cast<int>(kind));
+  switch (kind) {
+    case net::HeadError::too_large:
+      co_return co_await reply_error({431, kInvalidRequest, "request head too large"}, true);
+    case net::HeadError::body_too_large:
+      co_return co_await reply_error({413, kInvalidRequest, "request body too large"}, true);
+    default:
+      co_return co_await reply_error({400, kInvalidRequest, "malformed HTTP request"}, true);
+  }
+}
+
+net::Task<bool> Connection::reply_error(ErrorReply e, bool close) {
+  if (response_started_) {
+    co_return false;  // the client already has part of a response: closing is all we can do
+  }
+  // A body we did not read would be taken for the next request: close instead.
+  close = close || !req_ || !req_->is_done() || w_.draining;
+  if (e.status >= 500) {
+    spdlog::warn("{} {} -> {} ({})", std::string_view(client_ip_, client_ip_len_),
+                 req_ ? req_->target.in(req_->base()) : std::string_view("-"), e.status,
+                 e.message);
+  }
+  hdr_.ensure();
+  size_t n = write_error_response(hdr_.space(), hdr_.space_size(), e, close,
+                                  e.status == 503 ? 1 : 0);
+  phase_ = Phase::client_send;
+  arm(w_.topo->config().client.send_timeout);
+  auto ec = co_await send(client_, hdr_.space(), n);
+  if (!close && req_) {
+    in_.consume(hdr_len_ + body_used_);
+  }
+  co_return !ec && !close;
+}
+
+net::Task<error_code> Connection::send(net::Socket& s, const char* a, size_t an, const char* b,
+                                       size_t bn) {
+  // Try the socket first: most writes fit its buffer and complete with no reactor round trip.
+  std::array<asio::const_buffer, 2> bufs{asio::buffer(a, an), asio::buffer(b, bn)};
+  error_code ec;
+  size_t n = an + bn == 0 ? 0 : s.write_some(bufs, ec);
+  if (!ec && n == an + bn) {
+    co_return ec;
+  }
+  if (ec && ec != asio::error::would_block) {
+    co_return ec;
+  }
+  if (n < an) {
+    bufs[0] = asio::buffer(a + n, an - n);
+  } else {
+    bufs[0] = asio::buffer(b + (n - an), bn - (n - an));
+    bufs[1] = asio::const_buffer();
+  }
+  auto [ec2, m] = co_await asio::async_write(s, bufs, net::use_task);
+  (void)m;
+  co_return ec2;
+}
+
+bool Connection::build_upstream_prefix() {
+  const char* base = req_->base();
+  const auto& fwd = w_.topo->config().forwarding;
+  hdr_.ensure();
+  HeadWriter h(hdr_.space(), hdr_.space_size());
+  h.put(req_->method_str.in(base)).put(" ").put(req_->target.in(base));
+  h.put(req_->version == 10 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
+  for (size_t i = 0; i < req_->field_count; ++i) {
+    const net::FieldRef& f = req_->fields[i];
+    if (f.drop || (f.id == http::field::host && !fwd.preserve_host)) {
+      continue;
+    }
+    h.put(f.name.in(base)).put(": ").put(f.value.in(base)).put("\r\n");
+  }
+  if (req_->saw_content_length) {
+    h.put("Content-Length: ").put(req_->content_length().value_or(0)).put("\r\n");
+  }
+  if (fwd.x_forwarded) {
+    h.put("X-Forwarded-For: ");
+    for (size_t i = 0; i < req_->xff_count; ++i) {
+      h.put(req_->x_forwarded_for[i]->in(base)).put(", ");
+    }
+    h.put(std::string_view(client_ip_, client_ip_len_)).put("\r\nX-Forwarded-Proto: http\r\n");
+    if (req_->host) {
+      h.put("X-Forwarded-Host: ").put(req_->host->in(base)).put("\r\n");
+    }
+  }
+  if (h.overflow()) {
+    return false;
+  }
+  prefix_len_ = h.size();
+  return true;
+}
+
+bool Connection::finish_upstream_head(const PoolRt& pool) {
+  HeadWriter h(hdr_.space() + prefix_len_, hdr_.space_size() - prefix_len_);
+  if (!w_.topo->config().forwarding.preserve_host) {
+    h.put("Host: ").put(pool.backends[backend_]->address).put("\r\n");
+  }
+  h.put("\r\n");
+  head_out_len_ = prefix_len_ + h.size();
+  return !h.overflow();
+}
+
+net::Task<bool> Connection::open_upstream(WorkerPool& wp, bool fresh) {
+  if (!fresh) {
+    up_ = wp.upstream[backend_]->take(w_.now);
+    if (up_) {
+      co_return true;
+    }
+  }
+  const PoolRt& rt = *wp.rt;
+  up_ = std::make_unique<UpstreamConn>(w_.io.get_executor());
+  phase_ = Phase::connect;
+  arm(rt.cfg.timeouts.connect);
+  auto [ec] = co_await up_->sock.async_connect(rt.endpoints[backend_], net::use_task);
+  if (ec) {
+    spdlog::warn("backend {} ({}): connect failed: {}", rt.backends[backend_]->name,
+                 rt.backends[backend_]->address,
+                 stop_ == Stop::timeout ? "timed out" : ec.message());
+    pool::bump(slot_->failures, uint64_t{1});
+    up_.reset();
+    co_return false;
+  }
+  error_code ignored;
+  up_->sock.set_option(net::tcp::no_delay(true), ignored);
+  up_->sock.non_blocking(true, ignored);
+  wp.upstream[backend_]->on_connected();
+  co_return true;
+}
+
+net::Task<bool> Connection::send_request_start() {
+  phase_ = Phase::upstream_send;
+  arm(w_.pools[static_cast<size_t>(pool_)].rt->cfg.timeouts.read);
+  auto ec = co_await send(up_->sock, hdr_.space(), head_out_len_, in_.data() + hdr_len_, body_used_);
+  co_return !ec;
+}
+
+net::Task<bool> Connection::forward_request() {
+  WorkerPool& wp = w_.pools[static_cast<size_t>(pool_)];
+  const PoolRt& rt = *wp.rt;
+  if (!build_upstream_prefix()) {
+    co_return co_await reply_error({431, kInvalidRequest, "request head too large"}, true);
+  }
+  // The scratch fields are stale from here on (other connections may parse heads).
+  if (req_->expect_continue && !req_->is_done() && body_used_ == 0) {
+    static constexpr std::string_view k100 = "HTTP/1.1 100 Continue\r\n\r\n";
+    if (co_await send(client_, k100.data(), k100.size())) {
+      co_return false;
+    }
+  }
+  replay_ok_ = req_->is_done();
+  Tried tried;
+  PickArg arg{&tried, &rt};
+  balance::PickContext ctx;
+  ctx.acceptable_arg = &arg;
+  ctx.acceptable = &acceptable;
+  ctx.worker = w_.index;
+  bool sent = false;
+  bool timed_out = false;
+  for (size_t attempt = 0; attempt < rt.backends.size() && !sent; ++attempt) {
+    auto idx = wp.policy->pick(ctx);
+    if (!idx) {
+      break;
+    }
+    backend_ = *idx;
+    tried.add(backend_);
+    slot_ = &rt.backends[backend_]->stats->slot(w_.index);
+    if (!finish_upstream_head(rt)) {
+      co_return co_await reply_error({431, kInvalidRequest, "request head too large"}, true);
+    }
+    // A pooled connection the backend closed meanwhile fails at once; retry on a new one.
+    for (bool fresh = false;; fresh = true) {
+      stop_ = Stop::none;
+      if (!co_await open_upstream(wp, fresh)) {
+        timed_out = timed_out || stop_ == Stop::timeout;
+        break;
+      }
+      if (co_await send_request_start()) {
+        sent = true;
+        break;
+      }
+      bool stale = up_->reused && stop_ != Stop::timeout;
+      finish_upstream(false);
+      if (!stale || fresh) {
+        pool::bump(slot_->failures, uint64_t{1});
+        break;
+      }
+    }
+  }
+  if (!sent) {
+    if (timed_out) {
+      co_return co_await reply_error({504, kBackendTimeout, "backend connect timed out"}, false);
+    }
+    co_return co_await reply_error({502, kBackendUnavailable, "no backend available"}, false);
+  }
+  pool::bump(slot_->requests, uint64_t{1});
+  pool::bump(slot_->in_flight, int64_t{1});
+  in_flight_ = true;
+  ++up_->requests;
+  if (!replay_ok_) {
+    in_.consume(hdr_len_ + body_used_);
+    hdr_len_ = body_used_ = 0;
+    if (!co_await relay_body_in()) {
+      co_return false;
+    }
+  }
+  co_return co_await relay_response(wp);
+}
+
+net::Task<bool> Connection::relay_body_in() {
+  const auto read_timeout = w_.pools[static_cast<size_t>(pool_)].rt->cfg.timeouts.read;
+  sent_ahead_ = 0;  // an unparsed tail left in in_ has not been sent yet
+  while (!req_->is_done()) {
+    in_.compact();
+    if (in_.space_size() == 0) {
+      co_return co_await reply_error({400, kInvalidRequest, "malformed chunked body"}, true);
+    }
+    phase_ = Phase::body_in;
+    arm(read_timeout);
+    auto [ec, n] =
+        co_await client_.async_read_some(asio::buffer(in_.space(), in_.space_size()), net::use_task);
+    if (ec || n == 0) {
+      co_return false;  // client gone or too slow: nothing useful can be answered
+    }
+    in_.commit(n);
+    error_code pec;
+    size_t used = req_->put(asio::buffer(in_.data(), in_.size()), pec);
+    if (!ok_or_more(pec)) {
+      co_return co_await reply_parse_error(net::classify(pec, req_->head_error));
+    }
+    // Relay everything read (not only what the parser consumed), so a chunk whose size
+    // line is still incomplete does not hold back the bytes before it.
+    size_t end = req_->is_done() ? used : in_.size();
+    if (end < sent_ahead_) {
+      co_return false;
+    }
+    phase_ = Phase::upstream_send;
+    arm(read_timeout);
+    if (co_await send(up_->sock, in_.data() + sent_ahead_, end - sent_ahead_)) {
+      co_return co_await reply_error({502, kBackendUnavailable, "backend closed during upload"},
+                                     true);
+    }
+    in_.consume(used);
+    sent_ahead_ = end - used;
+  }
+  sent_ahead_ = 0;
+  co_return true;
+}
+
+}  // namespace mcplb::proxy

@@ -1,0 +1,106 @@
+#pragma once
+// One downstream HTTP/1.1 connection and the requests it carries, read top to bottom in
+// run(): read head -> route -> pick -> send head and body upstream -> relay the response ->
+// keep-alive? Timeouts are deadlines swept by the worker tick (no timer per request).
+
+#include <optional>
+
+#include "core/buffer_pool.h"
+#include "net/asio.h"
+#include "net/http1_parser.h"
+#include "proxy/reply.h"
+#include "proxy/upstream_pool.h"
+#include "proxy/worker.h"
+
+namespace mcplb::proxy {
+
+class Connection {
+ public:
+  Connection(Worker& w, net::Socket sock, ListenerShared* listener);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  net::Task<void> run();
+
+  // --- called by the worker's sweep (same thread) ---
+  Clock::time_point deadline() const { return deadline_; }
+  void on_deadline();
+  /// For long streams: notices a client that went away while the backend is silent.
+  void check_client_gone();
+  /// Worker is draining: close if idle between requests, end streams.
+  void on_drain();
+  bool streaming() const { return phase_ == Phase::stream_wait; }
+
+  Connection* prev = nullptr;
+  Connection* next = nullptr;
+
+ private:
+  enum class Phase : uint8_t {
+    idle,           // keep-alive: waiting for the first byte of a request
+    head,           // reading the rest of the request head
+    body_in,        // reading the request body from the client
+    connect,        // opening an upstream connection
+    upstream_send,  // writing to the backend
+    response_wait,  // waiting for the response head
+    body_out,       // relaying a response body
+    stream_wait,    // text/event-stream with nothing to relay right now
+    client_send,    // writing to the client
+  };
+  enum class Stop : uint8_t { none, timeout, drain, peer_gone };
+
+  net::Task<bool> serve_one();
+  net::Task<bool> read_head();
+  net::Task<bool> forward_request();
+  net::Task<bool> open_upstream(WorkerPool& wp, bool fresh);
+  net::Task<bool> send_request_start();
+  net::Task<bool> relay_body_in();
+  net::Task<bool> read_response_head(WorkerPool& wp);
+  net::Task<bool> relay_response(WorkerPool& wp);
+  net::Task<bool> relay_body_out(bool stream);
+
+  net::Task<boost::system::error_code> send(net::Socket& s, const char* a, size_t an,
+                                            const char* b = nullptr, size_t bn = 0);
+  /// Sends an mcplb-made JSON-RPC error response; false when the connection must close.
+  net::Task<bool> reply_error(ErrorReply e, bool close);
+  net::Task<bool> reply_parse_error(net::HeadError kind);
+  /// Request line and forwarded fields into hdr_; written once, before anything yields.
+  bool build_upstream_prefix();
+  /// The per-backend end of the upstream head (Host when rewritten, final CRLF).
+  bool finish_upstream_head(const PoolRt& pool);
+  bool build_response_head(bool close, bool& stream);
+  void arm(config::Duration d) { deadline_ = w_.now + d; }
+  /// Returns the upstream connection to its pool (reusable) or closes it.
+  void finish_upstream(bool reusable);
+  void close_client();
+
+  Worker& w_;
+  net::Socket client_;
+  ListenerShared* listener_;
+  core::IoBuffer in_;   // bytes from the client
+  core::IoBuffer out_;  // bytes from the backend
+  core::IoBuffer hdr_;  // rewritten heads
+  size_t hdr_len_ = 0;        // request head bytes at the front of in_
+  size_t body_used_ = 0;      // request body bytes after them, parsed and sent with the head
+  size_t prefix_len_ = 0;     // upstream head bytes in hdr_ before the per-backend end
+  size_t head_out_len_ = 0;   // full head bytes in hdr_ (upstream request or client response)
+  size_t hdr_len_resp_ = 0;   // response head bytes at the front of out_
+  size_t sent_ahead_ = 0;  // bytes at the front of a buffer already relayed, not yet parsed
+  std::optional<net::RequestParser> req_;
+  std::optional<net::ResponseParser> resp_;
+  std::unique_ptr<UpstreamConn> up_;
+  int pool_ = -1;
+  size_t backend_ = 0;
+  pool::WorkerSlot* slot_ = nullptr;
+  Clock::time_point deadline_ = Clock::time_point::max();
+  uint32_t requests_ = 0;
+  Phase phase_ = Phase::idle;
+  Stop stop_ = Stop::none;
+  bool response_started_ = false;
+  bool in_flight_ = false;
+  bool replay_ok_ = false;  // whole request still in our buffers: a stale reuse can be retried
+  char client_ip_[48] = {0};
+  uint8_t client_ip_len_ = 0;
+};
+
+}  // namespace mcplb::proxy

@@ -1,0 +1,264 @@
+// The response half of Connection: read the backend's head, rewrite it, and relay the body
+// as it arrives (each read is written to the client at once, so SSE events are never held).
+
+#include <boost/beast/core/string.hpp>
+
+#include "core/log.h"
+#include "proxy/connection.h"
+#include "proxy/head_writer.h"
+#include "proxy/reply.h"
+
+namespace mcplb::proxy {
+
+namespace asio = net::asio;
+namespace http = boost::beast::http;
+using error_code = boost::system::error_code;
+
+namespace {
+bool ok_or_more(const error_code& ec) { return !ec || ec == http::error::need_more; }
+
+bool is_event_stream(std::string_view content_type) {
+  return content_type.size() >= 17 &&
+         boost::beast::iequals(content_type.substr(0, 17), "text/event-stream");
+}
+}  // namespace
+
+bool Connection::build_response_head(bool close, bool& stream) {
+  const char* base = resp_->base();
+  hdr_.ensure();
+  HeadWriter h(hdr_.space(), hdr_.space_size());
+  h.put("HTTP/1.1 ").put(static_cast<uint64_t>(resp_->status)).put(" ");
+  h.put(resp_->reason.in(base)).put("\r\n");
+  stream = false;
+  for (size_t i = 0; i < resp_->field_count; ++i) {
+    const net::FieldRef& f = resp_->fields[i];
+    if (f.drop) {
+      continue;
+    }
+    if (f.id == http::field::content_type && is_event_stream(f.value.in(base))) {
+      stream = true;
+    }
+    h.put(f.name.in(base)).put(": ").put(f.value.in(base)).put("\r\n");
+  }
+  if (resp_->saw_content_length) {
+    h.put("Content-Length: ").put(resp_->content_length().value_or(0)).put("\r\n");
+  }
+  if (close) {
+    h.put("Connection: close\r\n");
+  } else if (req_->version == 10) {
+    h.put("Connection: keep-alive\r\n");
+  }
+  h.put("\r\n");
+  head_out_len_ = h.size();
+  return !h.overflow();
+}
+
+net::Task<bool> Connection::read_response_head(WorkerPool& wp) {
+  const auto& rt = *wp.rt;
+  bool retried = false;
+  for (;;) {
+    out_.ensure();
+    out_.compact();
+    resp_.emplace(out_.data(), w_.scratch_fields);
+    resp_->eager(false);
+    resp_->header_limit(static_cast<uint32_t>(out_.capacity()));
+    resp_->body_limit(boost::none);
+    if (req_->method == http::verb::head) {
+      resp_->skip(true);
+    }
+    phase_ = Phase::response_wait;
+    arm(rt.cfg.timeouts.read);
+    size_t received = 0;
+    for (;;) {
+      if (!out_.empty()) {
+        error_code ec;
+        size_t used = resp_->put(asio::buffer(out_.data(), out_.size()), ec);
+        if (resp_->is_header_done()) {
+          hdr_len_resp_ = used;
+          break;
+        }
+        if (!ok_or_more(ec)) {
+          spdlog::warn("backend {}: malformed response: {}", rt.backends[backend_]->name,
+                       ec.message());
+          pool::bump(slot_->failures, uint64_t{1});
+          co_return co_await reply_error({502, kBackendUnavailable, "malformed backend response"},
+                                         false);
+        }
+        if (out_.space_size() == 0) {
+          co_return co_await reply_error({502, kBackendUnavailable, "backend head too large"},
+                                         false);
+        }
+      }
+      auto [ec, n] = co_await up_->sock.async_read_some(
+          asio::buffer(out_.space(), out_.space_size()), net::use_task);
+      if (ec || n == 0) {
+        bool timeout = stop_ == Stop::timeout;
+        // A pooled connection the backend had closed: the request never reached it.
+        if (!timeout && received == 0 && up_->reused && replay_ok_ && !retried) {
+          retried = true;
+          finish_upstream(false);
+          in_flight_ = false;
+          bool resent = co_await open_upstream(wp, true);
+          if (resent) {
+            resent = co_await send_request_start();
+          }
+          if (resent) {
+            pool::bump(slot_->in_flight, int64_t{1});
+            in_flight_ = true;
+            ++up_->requests;
+            out_.consume(out_.size());
+            break;
+          }
+        }
+        pool::bump(slot_->failures, uint64_t{1});
+        if (timeout) {
+          co_return co_await reply_error({504, kBackendTimeout, "backend timed out"}, false);
+        }
+        co_return co_await reply_error({502, kBackendUnavailable, "backend closed the connection"},
+                                       false);
+      }
+      received += n;
+      out_.commit(n);
+    }
+    if (!resp_->is_header_done()) {
+      continue;  // retried on a fresh connection: parse its response from scratch
+    }
+    // Interim responses: 100 answers an Expect we already handled; others are dropped too
+    // (clients must accept their absence). A 101 we never asked for is an error.
+    if (resp_->status == 101) {
+      co_return co_await reply_error({502, kBackendUnavailable, "unexpected protocol switch"},
+                                     false);
+    }
+    if (resp_->status >= 100 && resp_->status < 200) {
+      out_.consume(hdr_len_resp_);
+      continue;
+    }
+    co_return true;
+  }
+}
+
+net::Task<bool> Connection::relay_response(WorkerPool& wp) {
+  if (!co_await read_response_head(wp)) {
+    co_return false;
+  }
+  if (replay_ok_) {
+    in_.consume(hdr_len_ + body_used_);  // the whole request was delivered: drop it now
+    hdr_len_ = body_used_ = 0;
+  }
+  bool close = !req_->keep_alive() || resp_->need_eof() || w_.draining;
+  bool stream = false;
+  if (!build_response_head(close, stream)) {
+    co_return co_await reply_error({502, kBackendUnavailable, "backend head too large"}, false);
+  }
+  // Body bytes that came with the head.
+  resp_->eager(true);
+  size_t head = hdr_len_resp_;
+  out_.consume(head);
+  size_t used = 0;
+  if (!resp_->is_done() && !out_.empty()) {
+    error_code ec;
+    used = resp_->put(asio::buffer(out_.data(), out_.size()), ec);
+    if (!ok_or_more(ec)) {
+      co_return co_await reply_error({502, kBackendUnavailable, "malformed backend response"},
+                                     false);
+    }
+  }
+  size_t end = resp_->is_done() ? used : out_.size();
+  phase_ = Phase::client_send;
+  arm(w_.topo->config().client.send_timeout);
+  response_started_ = true;
+  if (co_await send(client_, hdr_.space(), head_out_len_, out_.data(), end)) {
+    co_return false;
+  }
+  out_.consume(used);
+  sent_ahead_ = end - used;
+  bool ok = true;
+  if (!resp_->is_done()) {
+    if (stream) {
+      pool::bump(slot_->streams, int64_t{1});
+    }
+    ok = co_await relay_body_out(stream);
+    if (stream) {
+      pool::bump(slot_->streams, int64_t{-1});
+    }
+  }
+  response_started_ = false;
+  bool done = ok && resp_->is_done();
+  finish_upstream(done && resp_->keep_alive() && req_->is_done() && out_.empty());
+  co_return done && !close;
+}
+
+net::Task<bool> Connection::relay_body_out(bool stream) {
+  const auto& to = w_.pools[static_cast<size_t>(pool_)].rt->cfg.timeouts;
+  while (!resp_->is_done()) {
+    size_t n = 0;
+    if (stream) {
+      // Hold no buffer while the stream is silent: idle SSE streams cost only their sockets.
+      phase_ = Phase::stream_wait;
+      arm(to.idle_stream);
+      if (out_.empty()) {
+        out_.release_if_empty();
+        in_.release_if_empty();
+        hdr_.release_if_empty();
+      }
+      auto [ec] = co_await up_->sock.async_wait(net::Socket::wait_read, net::use_task);
+      if (ec) {
+        co_return false;
+      }
+      out_.ensure();
+      out_.compact();
+      error_code rec;
+      n = up_->sock.read_some(asio::buffer(out_.space(), out_.space_size()), rec);
+      if (rec == asio::error::would_block) {
+        continue;
+      }
+      if (rec && rec != asio::error::eof) {
+        co_return false;
+      }
+    } else {
+      phase_ = Phase::body_out;
+      arm(to.read);
+      out_.ensure();
+      out_.compact();
+      auto [ec, m] = co_await up_->sock.async_read_some(
+          asio::buffer(out_.space(), out_.space_size()), net::use_task);
+      if (ec && ec != asio::error::eof) {
+        co_return false;
+      }
+      n = m;
+    }
+    if (n == 0) {
+      if (resp_->need_eof()) {
+        error_code ec;
+        resp_->put_eof(ec);
+        co_return !ec;
+      }
+      spdlog::warn("backend {}: response truncated", w_.pools[static_cast<size_t>(pool_)]
+                                                          .rt->backends[backend_]->name);
+      co_return false;
+    }
+    out_.commit(n);
+    error_code pec;
+    size_t used = resp_->put(asio::buffer(out_.data(), out_.size()), pec);
+    if (!ok_or_more(pec)) {
+      co_return false;
+    }
+    size_t end = resp_->is_done() ? used : out_.size();
+    if (end < sent_ahead_) {
+      co_return false;
+    }
+    phase_ = Phase::client_send;
+    arm(w_.topo->config().client.send_timeout);
+    if (co_await send(client_, out_.data() + sent_ahead_, end - sent_ahead_)) {
+      co_return false;
+    }
+    out_.consume(used);
+    sent_ahead_ = end - used;
+    if (!resp_->is_done() && out_.size() == out_.capacity()) {
+      co_return false;  // a chunk-size line longer than a buffer: not HTTP we relay
+    }
+  }
+  co_return true;
+}
+
+}  // namespace mcplb::proxy

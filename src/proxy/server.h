@@ -1,0 +1,38 @@
+#pragma once
+// The data plane as a whole: N workers over one Topology, graceful drain and forced stop.
+// Called from the control (main) thread only.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "proxy/topology.h"
+#include "proxy/worker.h"
+
+namespace mcplb::proxy {
+
+class Server {
+ public:
+  explicit Server(TopologyPtr topo);
+  ~Server();
+
+  /// Binds every listener in every worker and starts the worker threads.
+  /// @return false with `err` set when a listener cannot be bound.
+  bool start(std::string& err);
+
+  /// Addresses actually bound (ports resolved when the config said 0).
+  std::vector<std::string> bound_addresses() const;
+
+  /// Stops accepting, lets in-flight requests finish, then forces what is left after
+  /// `timeout`. Returns when every worker has exited.
+  void shutdown(std::chrono::milliseconds timeout);
+
+  const Topology& topology() const { return *topo_; }
+
+ private:
+  TopologyPtr topo_;
+  std::vector<std::shared_ptr<ListenerShared>> listeners_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+};
+
+}  // namespace mcplb::proxy

@@ -1,0 +1,77 @@
+#include "proxy/topology.h"
+
+#include <boost/beast/core/string.hpp>
+
+#include "net/listener.h"
+
+namespace mcplb::proxy {
+
+std::shared_ptr<const Topology> Topology::build(const config::Config& cfg, size_t workers,
+                                                std::string& err) {
+  auto t = std::make_shared<Topology>();
+  t->cfg_ = cfg;
+  t->workers_ = workers;
+  for (const auto& p : cfg.pools) {
+    PoolRt rt;
+    rt.cfg = p;
+    rt.policy = balance::find_policy(p.policy);
+    if (rt.policy == nullptr) {
+      err = "pool '" + p.name + "': unknown policy '" + p.policy + "'";
+      return nullptr;
+    }
+    for (const auto& b : p.backends) {
+      net::tcp::endpoint ep;
+      if (!net::parse_endpoint(b.address.host, b.address.port, ep)) {
+        err = "backend '" + b.name + "': bad address '" + b.address.host + "'";
+        return nullptr;
+      }
+      auto be = std::make_shared<pool::Backend>();
+      be->name = b.name;
+      be->address = net::to_string(ep);
+      be->weight = b.weight;
+      be->stats = std::make_unique<pool::BackendStats>(workers);
+      rt.backends.push_back(std::move(be));
+      rt.endpoints.push_back(ep);
+    }
+    t->pools_.push_back(std::move(rt));
+  }
+  for (const auto& r : cfg.routes) {
+    RouteRt rr{r.match.path_prefix, r.match.host, 0};
+    bool found = false;
+    for (size_t i = 0; i < t->pools_.size(); ++i) {
+      if (t->pools_[i].cfg.name == r.pool) {
+        rr.pool = i;
+        found = true;
+      }
+    }
+    if (!found) {
+      err = "route names unknown pool '" + r.pool + "'";
+      return nullptr;
+    }
+    t->routes_.push_back(std::move(rr));
+  }
+  if (t->routes_.empty() && t->pools_.size() == 1) {
+    t->routes_.push_back(RouteRt{"", "", 0});
+  }
+  return t;
+}
+
+int Topology::route(std::string_view host, std::string_view path) const {
+  // Host comparisons ignore the port and case, as virtual hosting does.
+  if (auto colon = host.rfind(':'); colon != std::string_view::npos && host.back() != ']') {
+    host = host.substr(0, colon);
+  }
+  for (size_t i = 0; i < routes_.size(); ++i) {
+    const RouteRt& r = routes_[i];
+    if (!r.host.empty() && !boost::beast::iequals(r.host, host)) {
+      continue;
+    }
+    if (!r.path_prefix.empty() && path.substr(0, r.path_prefix.size()) != r.path_prefix) {
+      continue;
+    }
+    return static_cast<int>(r.pool);
+  }
+  return -1;
+}
+
+}  // namespace mcplb::proxy
