@@ -16,6 +16,73 @@ std::string_view trim_token(std::string_view s) {
   return s;
 }
 
+/// Walks a value we do not use, so malformed JSON anywhere in the body is reported
+/// (on-demand parsing would otherwise skip it unchecked).
+error_code validate_value(od::value& v) {
+  od::json_type type{};
+  if (auto e = v.type().get(type)) {
+    return e;
+  }
+  switch (type) {
+    case od::json_type::array: {
+      od::array array;
+      if (auto e = v.get_array().get(array)) {
+        return e;
+      }
+      for (auto element : array) {
+        od::value item;
+        if (auto e = std::move(element).get(item)) {
+          return e;
+        }
+        if (auto e = validate_value(item)) {
+          return e;
+        }
+      }
+      return simdjson::SUCCESS;
+    }
+    case od::json_type::object: {
+      od::object obj;
+      if (auto e = v.get_object().get(obj)) {
+        return e;
+      }
+      for (auto field_result : obj) {
+        od::field field;
+        std::string_view key;
+        if (auto e = std::move(field_result).get(field)) {
+          return e;
+        }
+        if (auto e = field.unescaped_key().get(key)) {
+          return e;
+        }
+        if (auto e = validate_value(field.value())) {
+          return e;
+        }
+      }
+      return simdjson::SUCCESS;
+    }
+    case od::json_type::number: {
+      double d = 0;
+      return v.get_double().get(d);
+    }
+    case od::json_type::string: {
+      std::string_view s;
+      return v.get_string().get(s);
+    }
+    case od::json_type::boolean: {
+      bool b = false;
+      return v.get_bool().get(b);
+    }
+    case od::json_type::null: {
+      bool is_null = false;
+      if (auto e = v.is_null().get(is_null)) {
+        return e;
+      }
+      return is_null ? simdjson::SUCCESS : simdjson::INCORRECT_TYPE;
+    }
+  }
+  return simdjson::INCORRECT_TYPE;
+}
+
 /// Reads a string or number scalar as a JsonToken; other types leave it absent.
 error_code read_token(od::value& v, JsonToken& out) {
   od::json_type type{};
@@ -35,8 +102,9 @@ error_code read_token(od::value& v, JsonToken& out) {
       return e;
     }
     out = {raw, false, true};
+    return simdjson::SUCCESS;
   }
-  return simdjson::SUCCESS;
+  return validate_value(v);
 }
 
 error_code read_string(od::value& v, std::optional<std::string_view>& out,
@@ -49,7 +117,7 @@ error_code read_string(od::value& v, std::optional<std::string_view>& out,
     if (bad.empty()) {
       bad = name;
     }
-    return simdjson::SUCCESS;
+    return validate_value(v);
   }
   std::string_view s;
   if (auto e = v.get_string().get(s)) {
@@ -70,7 +138,7 @@ error_code read_int(od::value& v, std::optional<std::int64_t>& out, std::string_
     if (bad.empty()) {
       bad = name;
     }
-    return simdjson::SUCCESS;
+    return validate_value(v);
   }
   double d = 0;
   if (auto e = v.get_double().get(d)) {
@@ -90,7 +158,7 @@ error_code parse_arguments(od::value& v, ToolArgs& args) {
   od::object obj;
   if (v.get_object().get(obj)) {
     args.bad = "arguments";
-    return simdjson::SUCCESS;
+    return validate_value(v);
   }
   for (auto field_result : obj) {
     od::field field;
@@ -113,6 +181,8 @@ error_code parse_arguments(od::value& v, ToolArgs& args) {
       e = read_int(fv, args.steps, "steps", args.bad);
     } else if (key == "interval_ms") {
       e = read_int(fv, args.interval_ms, "interval_ms", args.bad);
+    } else {
+      e = validate_value(fv);
     }
     if (e) {
       return e;
@@ -124,7 +194,7 @@ error_code parse_arguments(od::value& v, ToolArgs& args) {
 error_code parse_meta(od::value& v, Message& msg) {
   od::object obj;
   if (v.get_object().get(obj)) {
-    return simdjson::SUCCESS;  // not an object: ignored
+    return validate_value(v);  // not an object: ignored
   }
   std::string_view unused;
   for (auto field_result : obj) {
@@ -144,6 +214,8 @@ error_code parse_meta(od::value& v, Message& msg) {
       e = read_string(fv, msg.meta_protocol, key, unused);
     } else if (key == "io.modelcontextprotocol/logLevel") {
       e = read_string(fv, msg.meta_log_level, key, unused);
+    } else {
+      e = validate_value(fv);
     }
     if (e) {
       return e;
@@ -156,7 +228,7 @@ error_code parse_params(od::value& v, Message& msg) {
   od::object obj;
   if (v.get_object().get(obj)) {
     msg.invalid_reason = "params must be an object";
-    return simdjson::SUCCESS;
+    return validate_value(v);
   }
   std::string_view unused;
   for (auto field_result : obj) {
@@ -182,6 +254,8 @@ error_code parse_params(od::value& v, Message& msg) {
       e = read_string(fv, msg.protocol_version, key, unused);
     } else if (key == "level") {
       e = read_string(fv, msg.level, key, unused);
+    } else {
+      e = validate_value(fv);
     }
     if (e) {
       return e;
@@ -205,26 +279,33 @@ error_code parse_object(od::object obj, Message& msg) {
       return e;
     }
     od::value& v = field.value();
+    error_code e = simdjson::SUCCESS;
     if (key == "jsonrpc") {
-      std::string_view s;
-      version_ok = !v.get_string().get(s) && s == "2.0";
+      std::optional<std::string_view> version;
+      std::string_view unused;
+      e = read_string(v, version, key, unused);
+      version_ok = version == "2.0";
     } else if (key == "id") {
-      if (auto e = read_token(v, msg.id)) {
-        return e;
-      }
+      e = read_token(v, msg.id);
       bad_id = !msg.id.present;
     } else if (key == "method") {
-      if (v.get_string().get(msg.method)) {
-        msg.invalid_reason = "method must be a string";
-      } else {
+      std::optional<std::string_view> method;
+      std::string_view bad;
+      e = read_string(v, method, key, bad);
+      if (method) {
+        msg.method = *method;
         has_method = true;
+      } else {
+        msg.invalid_reason = "method must be a string";
       }
     } else if (key == "params") {
-      if (auto e = parse_params(v, msg)) {
-        return e;
-      }
-    } else if (key == "result" || key == "error") {
-      has_outcome = true;
+      e = parse_params(v, msg);
+    } else {
+      has_outcome = has_outcome || key == "result" || key == "error";
+      e = validate_value(v);
+    }
+    if (e) {
+      return e;
     }
   }
   if (!msg.invalid_reason.empty()) {
@@ -267,7 +348,7 @@ error_code parse_message(od::value value, Message& msg) {
   if (type != od::json_type::object) {
     msg.kind = Kind::invalid;
     msg.invalid_reason = "message must be a JSON object";
-    return simdjson::SUCCESS;  // the enclosing iteration skips the unread value
+    return validate_value(value);
   }
   if (auto e = value.get_object().get(obj)) {
     return e;

@@ -98,14 +98,20 @@ void serve_sse_message(Connection& c) {
     c.prepare_error(404, {}, kSessionNotFound, "Session not found");
     return;
   }
+  // Validate now so malformed JSON gets its 400; process() parses its own copy later.
   simdjson::ondemand::document doc;
   simdjson::ondemand::json_type type{};
+  Message msg;
   if (c.json().iterate(c.padded_body()).get(doc) || doc.type().get(type)) {
     c.prepare_error(400, {}, kParseError, "Parse error");
     return;
   }
   if (type != simdjson::ondemand::json_type::object) {
     c.prepare_error(400, {}, kInvalidRequest, "Invalid Request: not a JSON object");
+    return;
+  }
+  if (parse_message(doc, msg)) {
+    c.prepare_error(400, {}, kParseError, "Parse error");
     return;
   }
   asio::co_spawn(c.executor(), process(c.server(), std::move(session), c.request().body()),

@@ -177,11 +177,6 @@ bool session_step(Connection& c, simdjson::ondemand::document& doc, SessionPost&
     c.prepare_error(400, msg.id, kServerError, "Bad Request: Mcp-Session-Id header is required");
     return true;
   }
-  const std::string_view version = c.header("MCP-Protocol-Version");
-  if (!version.empty() && !is_session_version(version)) {
-    c.prepare_error(400, msg.id, kServerError, "Bad Request: unsupported MCP-Protocol-Version");
-    return true;
-  }
   if (msg.kind != Kind::request) {
     // notifications/initialized, notifications/cancelled, client responses: nothing to do.
     c.prepare(202, {}, {});

@@ -15,7 +15,8 @@ namespace {
 using namespace mcplb::mcp;
 
 constexpr std::string_view kToolsCall =
-    R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"}}})";
+    R"({"jsonrpc":"2.0","id":1,"method":"tools/call",)"
+    R"("params":{"name":"echo","arguments":{"text":"hello"}}})";
 constexpr std::string_view kSid = "0123456789abcdef0123456789abcdef";
 constexpr int64_t kNow = 1'780'000'000;
 
@@ -132,7 +133,8 @@ BENCHMARK(BM_Inspect16KiBArguments);
 
 void BM_InspectCut1MiB(benchmark::State& state) {
   const std::string body = R"({"method":"tools/call","params":{"name":"upload","arguments":)"
-                           R"({"data":")" + std::string(1 << 20, 'x') + R"("}},"jsonrpc":"2.0","id":9})";
+                           R"({"data":")" + std::string(1 << 20, 'x') +
+                           R"("}},"jsonrpc":"2.0","id":9})";
   Inspection in;
   for (auto _ : state) {
     benchmark::DoNotOptimize(inspect(body, true, in));  // inspects the first 64 KiB

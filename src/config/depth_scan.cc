@@ -43,8 +43,8 @@ class Scanner {
     while (indent < line.size() && line[indent] == ' ') {
       ++indent;
     }
-    bool blank = indent == line.size() || line.find_first_not_of(" \t\r", indent) ==
-                                              std::string_view::npos;
+    bool blank =
+        indent == line.size() || line.find_first_not_of(" \t\r", indent) == std::string_view::npos;
     if (block_scalar_indent_ >= 0) {
       if (blank || static_cast<int>(indent) > block_scalar_indent_) {
         return;  // block scalar text: never structure

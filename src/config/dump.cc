@@ -64,8 +64,7 @@ std::string dump(const Config& cfg) {
           b.weight);
     }
     put(o, "    keepalive: {{max_idle: {}, max_requests: {}, idle_timeout: {}}}\n",
-        p.keepalive.max_idle, p.keepalive.max_requests,
-        format_duration(p.keepalive.idle_timeout));
+        p.keepalive.max_idle, p.keepalive.max_requests, format_duration(p.keepalive.idle_timeout));
     put(o, "    timeouts: {{connect: {}, read: {}, idle_stream: {}}}\n",
         format_duration(p.timeouts.connect), format_duration(p.timeouts.read),
         format_duration(p.timeouts.idle_stream));

@@ -3,18 +3,17 @@
 #include "config/load.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/yaml.h>
 
 #include <array>
 #include <cerrno>
 #include <cstring>
 #include <sstream>
-
-#include <fmt/format.h>
-#include <yaml-cpp/depthguard.h>
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/yaml.h>
 
 #include "config/depth_scan.h"
 #include "config/reader.h"
@@ -66,10 +65,8 @@ void read_root(Diagnostics& diag, const YAML::Node& root, Config& cfg) {
   MapReader m(diag, root, "root", YAML::Mark());
   m.on("listen",
        [&](const YAML::Node& v, const YAML::Node& k) { read_listen(diag, v, k, cfg.listen); })
-      .on("workers",
-          [&](const YAML::Node& v, const YAML::Node&) {
-            read_workers(diag, m.reader(), v, cfg.workers);
-          })
+      .on("workers", [&](const YAML::Node& v,
+                         const YAML::Node&) { read_workers(diag, m.reader(), v, cfg.workers); })
       .section("client", [&](MapReader& s) { read_client(s, cfg.client); })
       .section("forwarding",
                [&](MapReader& s) {

@@ -22,7 +22,7 @@ struct LoadResult {
 };
 
 /// Reads and loads a file. Unreadable -> one Diag "path:0:0: cannot read: <strerror>".
-/// Thread: any; uses < 64 KiB of stack (input nesting is bounded before yaml-cpp recurses).
+/// Thread: any; safe on a 128 KiB stack (nesting is bounded before yaml-cpp recurses).
 LoadResult load_file(const std::string& path);
 
 /// Loads YAML text; file_name is only used in diagnostics and Config::source.

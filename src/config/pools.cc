@@ -1,14 +1,13 @@
 // pools:, routes: and listen: — the sections whose entries have names or addresses that must
 // be unique, plus the cross-section routing rules.
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <unordered_map>
 
-#include <fmt/format.h>
-
 #include "config/policies.h"
 #include "config/sections.h"
-#include "config/suggest.h"
 
 namespace mcplb::config {
 namespace {
@@ -20,7 +19,7 @@ std::string item_path(std::string_view list, size_t i) { return fmt::format("{}[
 
 struct BackendRead {
   bool ok = false;
-  YAML::Mark name_at;     // the name, or the address when the name defaults to it
+  YAML::Mark name_at;  // the name, or the address when the name defaults to it
   YAML::Mark address_at;
 };
 
@@ -37,8 +36,8 @@ BackendRead read_backend(Diagnostics& diag, const YAML::Node& item, const std::s
     return res;
   }
   if (!item.IsMap()) {
-    diag.error(item.Mark(), fmt::format("expected an address or a map for '{}', got {}", path,
-                                        describe(item)));
+    diag.error(item.Mark(),
+               fmt::format("expected an address or a map for '{}', got {}", path, describe(item)));
     return res;
   }
   bool has_name = false;
@@ -109,13 +108,13 @@ void read_backends(Diagnostics& diag, const YAML::Node& v, const YAML::Node& key
     }
     if (auto [it, fresh] = names.emplace(b.name, read.name_at); !fresh) {
       diag.error(read.name_at, fmt::format("duplicate backend name {} in pool '{}' (first at {})",
-                                        quote(b.name), pool.name, pos_str(it->second)));
+                                           quote(b.name), pool.name, pos_str(it->second)));
       continue;
     }
     if (auto [it, fresh] = addresses.emplace(addr, read.address_at); !fresh) {
       diag.warning(read.address_at, fmt::format("backend address '{}' is listed twice in pool '{}' "
-                                          "(first at {})",
-                                          addr, pool.name, pos_str(it->second)));
+                                                "(first at {})",
+                                                addr, pool.name, pos_str(it->second)));
     }
     pool.backends.push_back(std::move(b));
   }
@@ -230,8 +229,8 @@ void read_listen(Diagnostics& diag, const YAML::Node& value, const YAML::Node& k
 void read_pools(Diagnostics& diag, const YAML::Node& value, const YAML::Node& key,
                 std::vector<Pool>& out) {
   if (!value.IsMap() && !value.IsNull()) {
-    diag.error(value.Mark(), fmt::format("expected a map of pool names for 'pools', got {}",
-                                         describe(value)));
+    diag.error(value.Mark(),
+               fmt::format("expected a map of pool names for 'pools', got {}", describe(value)));
     return;
   }
   if (value.size() == 0) {

@@ -1,9 +1,9 @@
 #include "config/reader.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
-
-#include <fmt/format.h>
 
 #include "config/load.h"
 #include "config/suggest.h"
@@ -163,13 +163,13 @@ std::optional<bool> Reader::boolean(const YAML::Node& n, std::string_view path) 
       return false;
     }
   }
-  diag.error(at(n), fmt::format("expected a boolean (true or false) for '{}', got {}", path,
-                                describe(n)));
+  diag.error(at(n),
+             fmt::format("expected a boolean (true or false) for '{}', got {}", path, describe(n)));
   return std::nullopt;
 }
 
-std::optional<Duration> Reader::duration(const YAML::Node& n, std::string_view path,
-                                         Duration min, Duration max) const {
+std::optional<Duration> Reader::duration(const YAML::Node& n, std::string_view path, Duration min,
+                                         Duration max) const {
   if (!n.IsScalar()) {
     diag.error(at(n), fmt::format("expected a duration for '{}', got {}", path, describe(n)));
     return std::nullopt;
@@ -206,8 +206,8 @@ std::optional<uint64_t> Reader::size(const YAML::Node& n, std::string_view path,
     return std::nullopt;
   }
   if (*v < min || *v > max) {
-    diag.error(at(n), fmt::format("'{}' must be between {} and {}, got {}", path,
-                                  format_size(min), format_size(max), format_size(*v)));
+    diag.error(at(n), fmt::format("'{}' must be between {} and {}, got {}", path, format_size(min),
+                                  format_size(max), format_size(*v)));
     return std::nullopt;
   }
   return v;
@@ -221,9 +221,8 @@ std::optional<Address> Reader::address(const YAML::Node& n, std::string_view pat
   }
   auto a = parse_address(n.Scalar());
   if (!a) {
-    diag.error(at(n),
-               fmt::format("{} is not a valid address (expected IP:PORT or [IPv6]:PORT)",
-                           quote(n.Scalar())));
+    diag.error(at(n), fmt::format("{} is not a valid address (expected IP:PORT or [IPv6]:PORT)",
+                                  quote(n.Scalar())));
     return std::nullopt;
   }
   if (a->port == 0 && !allow_port_zero) {
@@ -305,17 +304,17 @@ MapReader& MapReader::boolean(std::string_view key, bool& out) {
 }
 
 MapReader& MapReader::duration(std::string_view key, Duration& out, Duration min, Duration max) {
-  return on(key, [this, k = std::string(key), &out, min, max](const YAML::Node& v,
-                                                               const YAML::Node&) {
-    if (auto x = reader().duration(v, child(k), min, max)) {
-      out = *x;
-    }
-  });
+  return on(key,
+            [this, k = std::string(key), &out, min, max](const YAML::Node& v, const YAML::Node&) {
+              if (auto x = reader().duration(v, child(k), min, max)) {
+                out = *x;
+              }
+            });
 }
 
 MapReader& MapReader::address(std::string_view key, Address& out, bool allow_port_zero) {
   return on(key, [this, k = std::string(key), &out, allow_port_zero](const YAML::Node& v,
-                                                                      const YAML::Node&) {
+                                                                     const YAML::Node&) {
     if (auto x = reader().address(v, child(k), allow_port_zero)) {
       out = std::move(*x);
     }
@@ -324,7 +323,7 @@ MapReader& MapReader::address(std::string_view key, Address& out, bool allow_por
 
 MapReader& MapReader::section(std::string_view key, std::function<void(MapReader&)> read) {
   return on(key, [this, k = std::string(key), read = std::move(read)](const YAML::Node& v,
-                                                                       const YAML::Node& key_node) {
+                                                                      const YAML::Node& key_node) {
     MapReader sub(diag_, v, child(k), key_node.Mark());
     read(sub);
     sub.run();
@@ -334,8 +333,8 @@ MapReader& MapReader::section(std::string_view key, std::function<void(MapReader
 bool MapReader::run() {
   if (!node_.IsMap() && !node_.IsNull()) {
     Reader r{diag_, null_at_};
-    diag_.error(r.at(node_), fmt::format("expected a map for '{}', got {}", path_,
-                                         describe(node_)));
+    diag_.error(r.at(node_),
+                fmt::format("expected a map for '{}', got {}", path_, describe(node_)));
     return false;
   }
   std::vector<std::string_view> known;
@@ -349,8 +348,8 @@ bool MapReader::run() {
       const YAML::Node key = it->first;  // copies: it-> points into a temporary
       const YAML::Node value = it->second;
       if (!key.IsScalar()) {
-        diag_.error(key.Mark(), fmt::format("expected a string key in '{}', got {}", path_,
-                                            describe(key)));
+        diag_.error(key.Mark(),
+                    fmt::format("expected a string key in '{}', got {}", path_, describe(key)));
         continue;
       }
       const std::string& name = key.Scalar();
@@ -362,8 +361,8 @@ bool MapReader::run() {
       }
       size_t i = static_cast<size_t>(pos - known.begin());
       if (!seen[i].is_null()) {
-        diag_.error(key.Mark(), fmt::format("duplicate key {} in '{}' (first at {})",
-                                            quote(name), path_, pos_str(seen[i])));
+        diag_.error(key.Mark(), fmt::format("duplicate key {} in '{}' (first at {})", quote(name),
+                                            path_, pos_str(seen[i])));
         continue;
       }
       seen[i] = key.Mark();
@@ -377,8 +376,8 @@ bool MapReader::run() {
   for (size_t i = 0; i < entries_.size(); ++i) {
     if (entries_[i].required && seen[i].is_null()) {
       Reader r{diag_, null_at_};
-      diag_.error(r.at(node_), fmt::format("missing required key '{}' in '{}'", entries_[i].key,
-                                           path_));
+      diag_.error(r.at(node_),
+                  fmt::format("missing required key '{}' in '{}'", entries_[i].key, path_));
     }
   }
   return true;

@@ -5,6 +5,8 @@
 // binders, which check types and ranges. Adding a key to a module is one line where that
 // module's section is read.
 
+#include <yaml-cpp/yaml.h>
+
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -13,8 +15,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "config/diag.h"
 #include "config/model.h"
@@ -107,6 +107,10 @@ class MapReader {
   MapReader(Diagnostics& diag, YAML::Node node, std::string path,
             YAML::Mark null_at = YAML::Mark::null_mark());
 
+  // Binders capture `this`: a MapReader stays where it was declared until run() returns.
+  MapReader(const MapReader&) = delete;
+  MapReader& operator=(const MapReader&) = delete;
+
   MapReader& on(std::string_view key, Handler handler);
   MapReader& required(std::string_view key);
 
@@ -118,22 +122,22 @@ class MapReader {
   template <class T>
   MapReader& integer(std::string_view key, T& out, uint64_t min,
                      uint64_t max = std::numeric_limits<T>::max()) {
-    return on(key, [this, k = std::string(key), &out, min, max](const YAML::Node& v,
-                                                                 const YAML::Node&) {
-      if (auto x = reader().integer(v, child(k), min, max)) {
-        out = static_cast<T>(*x);
-      }
-    });
+    return on(key,
+              [this, k = std::string(key), &out, min, max](const YAML::Node& v, const YAML::Node&) {
+                if (auto x = reader().integer(v, child(k), min, max)) {
+                  out = static_cast<T>(*x);
+                }
+              });
   }
   template <class T>
   MapReader& size(std::string_view key, T& out, uint64_t min,
                   uint64_t max = std::numeric_limits<T>::max()) {
-    return on(key, [this, k = std::string(key), &out, min, max](const YAML::Node& v,
-                                                                 const YAML::Node&) {
-      if (auto x = reader().size(v, child(k), min, max)) {
-        out = static_cast<T>(*x);
-      }
-    });
+    return on(key,
+              [this, k = std::string(key), &out, min, max](const YAML::Node& v, const YAML::Node&) {
+                if (auto x = reader().size(v, child(k), min, max)) {
+                  out = static_cast<T>(*x);
+                }
+              });
   }
   /// A nested section; `read` declares its keys (run() is called for it).
   MapReader& section(std::string_view key, std::function<void(MapReader&)> read);

@@ -1,9 +1,9 @@
 // routes: and the rules that tie routes to pools.
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "config/sections.h"
 #include "config/suggest.h"
@@ -19,34 +19,32 @@ std::string to_lower(std::string s) {
 }
 
 void read_match(MapReader& m, RouteMatch& match) {
-  m.on("path_prefix",
-       [&](const YAML::Node& v, const YAML::Node&) {
-         auto s = m.reader().string(v, m.child("path_prefix"));
-         if (!s) {
-           return;
-         }
-         if (!s->starts_with('/')) {
-           m.diag().error(v.Mark(), fmt::format("'{}' must start with '/', got {}",
-                                                m.child("path_prefix"), quote(*s)));
-           return;
-         }
-         match.path_prefix = std::move(*s);
-       })
-      .on("host", [&](const YAML::Node& v, const YAML::Node&) {
-        auto s = m.reader().string(v, m.child("host"));
-        if (!s) {
-          return;
-        }
-        // The request's port is ignored when matching, so a port here could never match.
-        bool bad = s->empty() || s->find_first_of(" \t/") != std::string::npos ||
-                   (!s->starts_with('[') && s->find(':') != std::string::npos);
-        if (bad) {
-          m.diag().error(v.Mark(), fmt::format("'{}' must be a host name without port, got {}",
-                                               m.child("host"), quote(*s)));
-          return;
-        }
-        match.host = to_lower(std::move(*s));
-      });
+  m.on("path_prefix", [&](const YAML::Node& v, const YAML::Node&) {
+     auto s = m.reader().string(v, m.child("path_prefix"));
+     if (!s) {
+       return;
+     }
+     if (!s->starts_with('/')) {
+       m.diag().error(v.Mark(), fmt::format("'{}' must start with '/', got {}",
+                                            m.child("path_prefix"), quote(*s)));
+       return;
+     }
+     match.path_prefix = std::move(*s);
+   }).on("host", [&](const YAML::Node& v, const YAML::Node&) {
+    auto s = m.reader().string(v, m.child("host"));
+    if (!s) {
+      return;
+    }
+    // The request's port is ignored when matching, so a port here could never match.
+    bool bad = s->empty() || s->find_first_of(" \t/") != std::string::npos ||
+               (!s->starts_with('[') && s->find(':') != std::string::npos);
+    if (bad) {
+      m.diag().error(v.Mark(), fmt::format("'{}' must be a host name without port, got {}",
+                                           m.child("host"), quote(*s)));
+      return;
+    }
+    match.host = to_lower(std::move(*s));
+  });
 }
 
 // True when every request `later` matches is matched by `earlier` first.
@@ -57,8 +55,7 @@ bool shadows(const RouteMatch& earlier, const RouteMatch& later) {
 
 }  // namespace
 
-size_t read_routes(Diagnostics& diag, const YAML::Node& value, const YAML::Node& key,
-                   Config& cfg) {
+size_t read_routes(Diagnostics& diag, const YAML::Node& value, const YAML::Node& key, Config& cfg) {
   Reader r{diag, key.Mark()};
   if (!r.list(value, "routes")) {
     return 1;
@@ -76,8 +73,7 @@ size_t read_routes(Diagnostics& diag, const YAML::Node& value, const YAML::Node&
     const YAML::Node item = *it;  // a copy: yaml-cpp iterators yield temporaries
     std::string path = fmt::format("routes[{}]", i);
     if (!item.IsMap()) {
-      diag.error(item.Mark(), fmt::format("expected a map for '{}', got {}", path,
-                                          describe(item)));
+      diag.error(item.Mark(), fmt::format("expected a map for '{}', got {}", path, describe(item)));
       continue;
     }
     Route route;
@@ -130,9 +126,10 @@ void check_routing(Diagnostics& diag, const Config& cfg, const YAML::Mark& pools
   for (size_t i = 0; i < cfg.routes.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
       if (shadows(cfg.routes[j].match, cfg.routes[i].match)) {
-        diag.warning(yaml_mark(cfg.routes[i].mark), fmt::format("route can never match: the route at {} matches all of "
-                                     "its requests first",
-                                     pos_str(cfg.routes[j].mark)));
+        diag.warning(yaml_mark(cfg.routes[i].mark),
+                     fmt::format("route can never match: the route at {} matches all of "
+                                 "its requests first",
+                                 pos_str(cfg.routes[j].mark)));
         break;
       }
     }

@@ -25,8 +25,7 @@ void read_pools(Diagnostics& diag, const YAML::Node& value, const YAML::Node& ke
                 std::vector<Pool>& out);
 /// `routes:`; needs the pools already read (routes may come first in the file).
 /// @return the number of entries in the file (valid or not).
-size_t read_routes(Diagnostics& diag, const YAML::Node& value, const YAML::Node& key,
-                 Config& cfg);
+size_t read_routes(Diagnostics& diag, const YAML::Node& value, const YAML::Node& key, Config& cfg);
 /// Rules across sections: routes required with several pools, unused pools, shadowed routes.
 /// `pools_key` / `routes_key` are the keys' marks (null when absent).
 void check_routing(Diagnostics& diag, const Config& cfg, const YAML::Mark& pools_key,

@@ -1,13 +1,12 @@
 // Scalar value syntaxes shared by every config key: durations, sizes, addresses.
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 
 #include <array>
 #include <cctype>
 #include <charconv>
 #include <limits>
-
-#include <fmt/format.h>
 
 #include "config/load.h"
 
@@ -74,8 +73,8 @@ std::optional<Duration> parse_duration(std::string_view s) {
     uint64_t ms;
   };
   // Largest first; "ms" before "m" so the longer suffix wins.
-  static constexpr std::array<Unit, 4> kUnits{{{"h", 3'600'000}, {"ms", 1}, {"m", 60'000},
-                                               {"s", 1'000}}};
+  static constexpr std::array<Unit, 4> kUnits{
+      {{"h", 3'600'000}, {"ms", 1}, {"m", 60'000}, {"s", 1'000}}};
   // Rank for "largest first": h > m > s > ms.
   auto rank = [](std::string_view u) { return u == "h" ? 3 : u == "m" ? 2 : u == "s" ? 1 : 0; };
   // Durations end up as nanoseconds in std::chrono arithmetic; stay well inside int64 ns.

@@ -1,5 +1,7 @@
 #include "mcp/error.h"
 
+#include "mcp/json_text.h"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -32,128 +34,8 @@ constexpr std::array<ErrorInfo, kErrorKindCount> kTable = {{
 
 constexpr std::string_view kHex = "0123456789abcdef";
 
-// Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid (overlong forms,
-// surrogates and code points above U+10FFFF are invalid, as in RFC 3629).
-size_t utf8_sequence(std::string_view s, size_t i) {
-  const auto b = [&](size_t k) { return static_cast<uint8_t>(s[i + k]); };
-  const uint8_t c = b(0);
-  const size_t left = s.size() - i;
-  auto cont = [&](size_t k) { return k < left && (b(k) & 0xc0) == 0x80; };
-  if (c >= 0xc2 && c <= 0xdf) {
-    return cont(1) ? 2 : 0;
-  }
-  if (c >= 0xe0 && c <= 0xef) {
-    if (!cont(1) || !cont(2)) {
-      return 0;
-    }
-    if ((c == 0xe0 && b(1) < 0xa0) || (c == 0xed && b(1) > 0x9f)) {
-      return 0;
-    }
-    return 3;
-  }
-  if (c >= 0xf0 && c <= 0xf4) {
-    if (!cont(1) || !cont(2) || !cont(3)) {
-      return 0;
-    }
-    if ((c == 0xf0 && b(1) < 0x90) || (c == 0xf4 && b(1) > 0x8f)) {
-      return 0;
-    }
-    return 4;
-  }
-  return 0;
-}
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-// JSON number grammar (RFC 8259 section 6).
-bool is_json_number(std::string_view s) {
-  size_t i = 0;
-  if (i < s.size() && s[i] == '-') {
-    ++i;
-  }
-  if (i >= s.size()) {
-    return false;
-  }
-  if (s[i] == '0') {
-    ++i;
-  } else if (is_digit(s[i])) {
-    while (i < s.size() && is_digit(s[i])) {
-      ++i;
-    }
-  } else {
-    return false;
-  }
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    if (i >= s.size() || !is_digit(s[i])) {
-      return false;
-    }
-    while (i < s.size() && is_digit(s[i])) {
-      ++i;
-    }
-  }
-  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
-      ++i;
-    }
-    if (i >= s.size() || !is_digit(s[i])) {
-      return false;
-    }
-    while (i < s.size() && is_digit(s[i])) {
-      ++i;
-    }
-  }
-  return i == s.size();
-}
-
-// A JSON string token, quotes included, that is safe to copy verbatim into our output.
-bool is_json_string(std::string_view s) {
-  if (s.size() < 2 || s.front() != '"' || s.back() != '"') {
-    return false;
-  }
-  for (size_t i = 1; i + 1 < s.size();) {
-    const auto c = static_cast<uint8_t>(s[i]);
-    if (c == '"' || c < 0x20) {
-      return false;
-    }
-    if (c == '\\') {
-      if (i + 2 >= s.size()) {
-        return false;
-      }
-      const char e = s[i + 1];
-      if (e == 'u') {
-        if (i + 6 >= s.size()) {
-          return false;
-        }
-        for (size_t k = 2; k < 6; ++k) {
-          if (kHex.find(static_cast<char>(s[i + k] | 0x20)) == std::string_view::npos) {
-            return false;
-          }
-        }
-        i += 6;
-      } else if (std::string_view("\"\\/bfnrt").find(e) != std::string_view::npos) {
-        i += 2;
-      } else {
-        return false;
-      }
-      continue;
-    }
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    const size_t n = utf8_sequence(s.substr(0, s.size() - 1), i);
-    if (n == 0) {
-      return false;
-    }
-    i += n;
-  }
-  return true;
-}
-
 void append_id(std::string& out, std::string_view id) {
-  if (is_json_number(id) || is_json_string(id)) {
+  if (json_text::is_number(id) || json_text::is_string_token(id)) {
     out.append(id);
   } else {
     out.append("null");
@@ -183,7 +65,7 @@ void append_json_escaped(std::string& out, std::string_view s) {
       continue;
     }
     if (c >= 0x80) {
-      const size_t n = utf8_sequence(s, i);
+      const size_t n = json_text::utf8_sequence(s, i);
       if (n != 0) {
         i += n;
         continue;

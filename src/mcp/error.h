@@ -42,7 +42,8 @@ struct ErrorInfo {
 /// The one table; see README.md for why each row is what it is.
 const ErrorInfo& error_info(ErrorKind kind) noexcept;
 
-/// Appends `{"jsonrpc":"2.0","id":<id>,"error":{"code":C,"message":"M","data":{"origin":"mcplb"}}}`.
+/// Appends the JSON-RPC error response
+/// `{"jsonrpc":"2.0","id":<id>,"error":{"code":C,"message":"M","data":{"origin":"mcplb"}}}`.
 /// @param message  any bytes: JSON-escaped, invalid UTF-8 replaced by U+FFFD; empty = default.
 /// @param id_json  the request id as raw JSON text (Inspection::id), or "null"/empty. Anything
 ///                 that is not a JSON number or string token is written as null.

@@ -63,8 +63,8 @@ HeaderCheck compare_mirrored_value(std::string_view header_value,
   if (!sentinel) {
     return header_value == expected ? HeaderCheck::ok : HeaderCheck::name_mismatch;
   }
-  const std::string_view b64 = header_value.substr(
-      kSentinelPrefix.size(), header_value.size() - kSentinelPrefix.size() - kSentinelSuffix.size());
+  const size_t b64_len = header_value.size() - kSentinelPrefix.size() - kSentinelSuffix.size();
+  const std::string_view b64 = header_value.substr(kSentinelPrefix.size(), b64_len);
   // Compare while decoding: no buffer, and a mismatch is found at the first differing byte.
   size_t pos = 0;
   bool equal = true;

@@ -54,7 +54,7 @@ template <bool isRequest>
 bool Http1Parser<isRequest>::inside(std::string_view s) const {
   // Beast hands out views into our buffer, except for obs-fold values it had to unfold
   // into its own scratch space; those we refuse (RFC 9112 §5.2 allows a 400).
-  return s.data() >= base_ && s.data() < base_ + (1u << 30);
+  return s.data() >= base_ && s.data() + s.size() <= base_ + capacity_;
 }
 
 template <bool isRequest>

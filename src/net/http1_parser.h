@@ -47,7 +47,9 @@ class Http1Parser final : public http::basic_parser<isRequest> {
   /// @param base start of the buffer passed to every put() for the head; offsets refer to it.
   /// @param fields scratch for the head's fields (kMaxFields entries), valid only until the
   ///        caller next yields: the worker shares one array among its connections.
-  Http1Parser(const char* base, FieldRef* fields) : fields(fields), base_(base) {}
+  /// @param capacity bytes from base that put() may ever be given (for the obs-fold check).
+  Http1Parser(const char* base, size_t capacity, FieldRef* fields)
+      : fields(fields), base_(base), capacity_(capacity) {}
 
   // Head, valid once is_header_done().
   http::verb method = http::verb::unknown;
@@ -93,6 +95,7 @@ class Http1Parser final : public http::basic_parser<isRequest> {
   void on_finish_impl(error_code&) override {}
 
   const char* base_;
+  size_t capacity_;
 };
 
 using RequestParser = Http1Parser<true>;

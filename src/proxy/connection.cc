@@ -186,7 +186,7 @@ net::Task<bool> Connection::read_head() {
   arm(requests_ == 0 ? limits.header_timeout : limits.idle_timeout);
   in_.ensure();
   in_.compact();
-  req_.emplace(in_.data(), w_.scratch_fields);
+  req_.emplace(in_.data(), in_.capacity(), w_.scratch_fields);
   req_->eager(false);
   req_->header_limit(limits.max_header_bytes);
   if (limits.max_body_bytes > 0) {
@@ -198,12 +198,13 @@ net::Task<bool> Connection::read_head() {
     if (!in_.empty()) {
       error_code ec;
       size_t used = req_->put(asio::buffer(in_.data(), in_.size()), ec);
+      // Errors first: a check in on_header_impl fails a head Beast already calls done.
+      if (!ok_or_more(ec)) {
+        co_return co_await reply_parse_error(net::classify(ec, req_->head_error));
+      }
       if (req_->is_header_done()) {
         hdr_len_ = used;  // the head stays in in_ until it is forwarded: req_ points into it
         co_return true;
-      }
-      if (!ok_or_more(ec)) {
-        co_return co_await reply_parse_error(net::classify(ec, req_->head_error));
       }
     }
     if (in_.space_size() == 0) {

@@ -55,7 +55,9 @@ class Connection {
   net::Task<bool> open_upstream(WorkerPool& wp, bool fresh);
   net::Task<bool> send_request_start();
   net::Task<bool> relay_body_in();
-  net::Task<bool> read_response_head(WorkerPool& wp);
+  /// nullopt when the response head is ready in out_/resp_; otherwise an error was already
+  /// answered and the value says whether the client connection may be kept.
+  net::Task<std::optional<bool>> read_response_head(WorkerPool& wp);
   net::Task<bool> relay_response(WorkerPool& wp);
   net::Task<bool> relay_body_out(bool stream);
 
@@ -99,6 +101,8 @@ class Connection {
   bool response_started_ = false;
   bool in_flight_ = false;
   bool replay_ok_ = false;  // whole request still in our buffers: a stale reuse can be retried
+  char tail_[32];          // relayed-but-unparsed bytes of an idle stream (see relay_body_out)
+  uint8_t tail_len_ = 0;
   char client_ip_[48] = {0};
   uint8_t client_ip_len_ = 0;
 };

@@ -2,6 +2,7 @@
 // as it arrives (each read is written to the client at once, so SSE events are never held).
 
 #include <boost/beast/core/string.hpp>
+#include <cstring>
 
 #include "core/log.h"
 #include "proxy/connection.h"
@@ -53,13 +54,13 @@ bool Connection::build_response_head(bool close, bool& stream) {
   return !h.overflow();
 }
 
-net::Task<bool> Connection::read_response_head(WorkerPool& wp) {
+net::Task<std::optional<bool>> Connection::read_response_head(WorkerPool& wp) {
   const auto& rt = *wp.rt;
   bool retried = false;
   for (;;) {
     out_.ensure();
     out_.compact();
-    resp_.emplace(out_.data(), w_.scratch_fields);
+    resp_.emplace(out_.data(), out_.capacity(), w_.scratch_fields);
     resp_->eager(false);
     resp_->header_limit(static_cast<uint32_t>(out_.capacity()));
     resp_->body_limit(boost::none);
@@ -73,7 +74,7 @@ net::Task<bool> Connection::read_response_head(WorkerPool& wp) {
       if (!out_.empty()) {
         error_code ec;
         size_t used = resp_->put(asio::buffer(out_.data(), out_.size()), ec);
-        if (resp_->is_header_done()) {
+        if (ok_or_more(ec) && resp_->is_header_done()) {
           hdr_len_resp_ = used;
           break;
         }
@@ -133,13 +134,14 @@ net::Task<bool> Connection::read_response_head(WorkerPool& wp) {
       out_.consume(hdr_len_resp_);
       continue;
     }
-    co_return true;
+    co_return std::nullopt;
   }
 }
 
 net::Task<bool> Connection::relay_response(WorkerPool& wp) {
-  if (!co_await read_response_head(wp)) {
-    co_return false;
+  // Either the response head is ready (nullopt), or an error was answered already.
+  if (auto answered = co_await read_response_head(wp)) {
+    co_return *answered;
   }
   if (replay_ok_) {
     in_.consume(hdr_len_ + body_used_);  // the whole request was delivered: drop it now
@@ -196,10 +198,15 @@ net::Task<bool> Connection::relay_body_out(bool stream) {
       // Hold no buffer while the stream is silent: idle SSE streams cost only their sockets.
       phase_ = Phase::stream_wait;
       arm(to.idle_stream);
-      if (out_.empty()) {
+      // The unparsed tail (typically the CRLF after the last chunk, which Beast consumes
+      // only with the next chunk header) moves to a few inline bytes so the block can go.
+      in_.release_if_empty();
+      hdr_.release_if_empty();
+      if (out_.size() <= sizeof(tail_)) {
+        tail_len_ = static_cast<uint8_t>(out_.size());
+        std::memcpy(tail_, out_.data(), tail_len_);
+        out_.consume(tail_len_);
         out_.release_if_empty();
-        in_.release_if_empty();
-        hdr_.release_if_empty();
       }
       auto [ec] = co_await up_->sock.async_wait(net::Socket::wait_read, net::use_task);
       if (ec) {
@@ -207,6 +214,11 @@ net::Task<bool> Connection::relay_body_out(bool stream) {
       }
       out_.ensure();
       out_.compact();
+      if (tail_len_ > 0) {
+        std::memcpy(out_.space(), tail_, tail_len_);
+        out_.commit(tail_len_);
+        tail_len_ = 0;
+      }
       error_code rec;
       n = up_->sock.read_some(asio::buffer(out_.space(), out_.space_size()), rec);
       if (rec == asio::error::would_block) {

@@ -14,21 +14,20 @@ namespace asio = net::asio;
 namespace {
 constexpr auto kTick = std::chrono::milliseconds(250);
 constexpr uint64_t kPeerCheckEvery = 8;  // ticks between checks that stream clients are alive
-// Big enough for the largest head plus what mcplb adds to it.
+// Big enough for the largest head plus what mcplb adds to it, in whole pages.
 size_t block_size_for(const config::Config& cfg) {
-  size_t need = cfg.client.max_header_bytes + 4096;
-  size_t size = 16 * 1024;
-  while (size < need) {
-    size *= 2;
-  }
-  return size;
+  size_t need = std::max<size_t>(cfg.client.max_header_bytes + 4096, 16 * 1024);
+  return (need + 4095) / 4096 * 4096;
 }
+// Free blocks a worker keeps for reuse; beyond this they go back to malloc, so a burst of
+// connections does not pin memory for good.
+constexpr size_t kMaxFreeBlocks = 256;
 }  // namespace
 
 Worker::Worker(size_t idx, TopologyPtr t)
     : index(idx),
       topo(std::move(t)),
-      buffers(block_size_for(topo->config()), 4096),
+      buffers(block_size_for(topo->config()), kMaxFreeBlocks),
       now(Clock::now()),
       tick_(io.get_executor()) {
   for (const auto& p : topo->pools()) {

@@ -2,14 +2,12 @@
 
 Everything here talks to real processes on 127.0.0.1: it starts them with a stdout pipe, waits for
 their ready line with a deadline, and stops them by PID in a cleanup (so failures clean up too).
-The HTTP client is hand-written on raw sockets on purpose: the tests must be able to send bytes
-no library would send (smuggling, slowloris) and see exactly what comes back.
+The raw HTTP client lives in rawhttp.py; its names are re-exported here, so tests import only
+`harness`.
 """
 
-import hashlib
 import json
 import os
-import queue
 import re
 import signal
 import socket
@@ -20,12 +18,14 @@ import threading
 import time
 import unittest
 
+from rawhttp import *  # noqa: F401,F403  (tests reach everything through `harness`)
+from rawhttp import IO_TIMEOUT
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 BACKENDS = os.path.join(HERE, "backends")
 REPO = os.path.dirname(os.path.dirname(HERE))
 
 READY_TIMEOUT = 15.0  # a process must print its ready line within this
-IO_TIMEOUT = 10.0  # default deadline for one request/response
 
 LISTEN_RE = r"mcplb listening on 127\.0\.0\.1:(\d+)"
 
@@ -133,6 +133,7 @@ class Proc:
             env=env,
         )
         self.pid = self.p.pid
+        self.signalled = False  # the test sent it a signal (its exit status is expected)
         self.lines = []  # every stdout line so far (str, without newline)
         self._cv = threading.Condition()
         self._eof = False
@@ -197,6 +198,7 @@ class Proc:
                 f"--- stderr tail:\n{self.stderr_tail()}")
 
     def signal(self, sig):
+        self.signalled = True
         if self.p.poll() is None:
             os.kill(self.pid, sig)
 
@@ -209,8 +211,13 @@ class Proc:
                 f"{self.name} (pid {self.pid}) did not exit within {timeout}s\n{self.describe()}")
 
     def stop(self):
-        """Cleanup: TERM, then KILL after a short grace; always reap."""
-        if self.p.poll() is None:
+        """Cleanup: TERM, then KILL after a short grace; always reap. A process that had
+        already died with a failure status (a crash) gets its output shown."""
+        code = self.p.poll()
+        if code is not None and code != 0 and not self.signalled:
+            sys.stderr.write(f"\n*** {self.name} (pid {self.pid}) exited by itself with status "
+                             f"{code}\n{self.describe()}\n")
+        if code is None:
             try:
                 os.kill(self.pid, signal.SIGTERM)
                 self.p.wait(timeout=3)
@@ -320,348 +327,11 @@ free_port = dead_port
 
 
 # ---------------------------------------------------------------------------------------------
-# raw HTTP/1.1 client
-
-
-class Closed(Exception):
-    """The peer closed (EOF or reset) before the expected bytes arrived."""
-
-
-class Response:
-    def __init__(self, status, reason, version, headers, body, raw_head):
-        self.status = status
-        self.reason = reason
-        self.version = version
-        self.headers = headers  # [(name, value)] in order, as received
-        self.body = body
-        self.raw_head = raw_head
-
-    def header(self, name, default=None):
-        vals = self.header_all(name)
-        return ", ".join(vals) if vals else default
-
-    def header_all(self, name):
-        n = name.lower()
-        return [v for k, v in self.headers if k.lower() == n]
-
-    def connection_tokens(self):
-        toks = set()
-        for v in self.header_all("connection"):
-            toks.update(t.strip().lower() for t in v.split(",") if t.strip())
-        return toks
-
-    def json(self):
-        return json.loads(self.body)
-
-    def __repr__(self):
-        return f"<Response {self.status} {self.headers!r} body[{len(self.body)}]={self.body[:200]!r}>"
-
-
-class Conn:
-    """One client connection with a read buffer; every read has a deadline."""
-
-    def __init__(self, port, timeout=IO_TIMEOUT, host="127.0.0.1"):
-        self.sock = socket.create_connection((host, port), timeout=timeout)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.buf = bytearray()
-        self.timeout = timeout
-
-    def close(self):
-        try:
-            self.sock.close()
-        except OSError:
-            pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *a):
-        self.close()
-
-    def send(self, data):
-        self.sock.sendall(data)
-
-    def _fill(self, deadline):
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise socket.timeout("deadline passed")
-        self.sock.settimeout(left)
-        try:
-            data = self.sock.recv(256 * 1024)
-        except (ConnectionResetError, BrokenPipeError) as e:
-            raise Closed(f"connection reset: {e}")
-        if not data:
-            raise Closed("EOF")
-        self.buf += data
-
-    def read_until(self, sep, deadline, limit=1 << 20):
-        while True:
-            i = self.buf.find(sep)
-            if i >= 0:
-                out = bytes(self.buf[:i + len(sep)])
-                del self.buf[:i + len(sep)]
-                return out
-            if len(self.buf) > limit:
-                raise AssertionError(f"no {sep!r} within {limit} bytes")
-            self._fill(deadline)
-
-    def read_exact(self, n, deadline):
-        while len(self.buf) < n:
-            self._fill(deadline)
-        out = bytes(self.buf[:n])
-        del self.buf[:n]
-        return out
-
-    def read_some(self, deadline):
-        """Whatever is buffered, or the next recv's worth."""
-        if not self.buf:
-            self._fill(deadline)
-        out = bytes(self.buf)
-        self.buf.clear()
-        return out
-
-    def read_to_eof(self, deadline):
-        while True:
-            try:
-                self._fill(deadline)
-            except Closed:
-                out = bytes(self.buf)
-                self.buf.clear()
-                return out
-
-    # --- responses
-
-    def read_head(self, timeout=None):
-        deadline = time.monotonic() + (timeout or self.timeout)
-        while True:
-            raw = self.read_until(b"\r\n\r\n", deadline)
-            lines = raw[:-4].split(b"\r\n")
-            m = re.match(rb"^HTTP/(\d\.\d) (\d{3})(?: (.*))?$", lines[0])
-            if not m:
-                raise AssertionError(f"bad status line {lines[0]!r}")
-            headers = []
-            for ln in lines[1:]:
-                k, sep, v = ln.partition(b":")
-                if not sep:
-                    raise AssertionError(f"bad response header line {ln!r}")
-                headers.append((k.decode("latin-1"), v.strip(b" \t").decode("latin-1")))
-            status = int(m.group(2))
-            if 100 <= status < 200 and status != 101:
-                continue  # interim responses are not what callers wait for
-            return status, (m.group(3) or b"").decode("latin-1"), m.group(1).decode(), headers, raw
-
-    def read_response(self, method="GET", timeout=None):
-        """Read one full response (body decoded from chunked if needed)."""
-        t = timeout or self.timeout
-        deadline = time.monotonic() + t
-        status, reason, version, headers, raw = self.read_head(t)
-        r = Response(status, reason, version, headers, b"", raw)
-        if method == "HEAD" or status in (204, 304):
-            return r
-        te = (r.header("transfer-encoding") or "").lower()
-        if te:
-            if te.split(",")[-1].strip() != "chunked":
-                raise AssertionError(f"response transfer-encoding {te!r}")
-            r.body = b"".join(self.iter_chunks(deadline))
-        elif r.header("content-length") is not None:
-            cls = {v.strip() for v in r.header_all("content-length")}
-            if len(cls) != 1:
-                raise AssertionError(f"conflicting response content-length {cls}")
-            r.body = self.read_exact(int(cls.pop()), deadline)
-        else:
-            r.body = self.read_to_eof(deadline)
-        return r
-
-    def iter_chunks(self, deadline):
-        """Yield decoded chunk payloads of a chunked body (consumes trailers and final CRLF)."""
-        while True:
-            line = self.read_until(b"\r\n", deadline)
-            size = int(line.split(b";")[0].strip(), 16)
-            if size == 0:
-                while self.read_until(b"\r\n", deadline) != b"\r\n":
-                    pass
-                return
-            data = self.read_exact(size, deadline)
-            if self.read_exact(2, deadline) != b"\r\n":
-                raise AssertionError("chunk not followed by CRLF")
-            yield data
-
-    def request(self, method, target, headers=(), body=None, host="test.local", timeout=None):
-        self.send(build_request(method, target, headers, body, host))
-        return self.read_response(method, timeout)
-
-    def wait_closed(self, timeout):
-        """Wait until the peer closes; returns any bytes that arrived first (and the
-        seconds it took). AssertionError if still open at the deadline."""
-        t0 = time.monotonic()
-        deadline = t0 + timeout
-        got = bytearray(self.buf)
-        self.buf.clear()
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise AssertionError(
-                    f"connection still open after {timeout:.1f}s (received {bytes(got)[:200]!r})")
-            self.sock.settimeout(left)
-            try:
-                data = self.sock.recv(65536)
-            except (ConnectionResetError, BrokenPipeError):
-                return bytes(got), time.monotonic() - t0
-            except socket.timeout:
-                continue
-            if not data:
-                return bytes(got), time.monotonic() - t0
-            got += data
-
-
-def build_request(method, target, headers=(), body=None, host="test.local"):
-    """Serialize a request. `headers` is [(name, value)]; Host first unless host is None.
-    Adds Content-Length for a bytes body unless a framing header is given."""
-    lines = [f"{method} {target} HTTP/1.1"]
-    if host is not None:
-        lines.append(f"Host: {host}")
-    names = {k.lower() for k, _ in headers}
-    for k, v in headers:
-        lines.append(f"{k}: {v}")
-    if body is not None and "content-length" not in names and "transfer-encoding" not in names:
-        lines.append(f"Content-Length: {len(body)}")
-    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-    return head + (body or b"")
-
-
-def chunked(data, sizes):
-    """Encode `data` as chunked with chunk sizes cycling through `sizes`."""
-    out = bytearray()
-    i = 0
-    k = 0
-    while i < len(data):
-        n = sizes[k % len(sizes)]
-        k += 1
-        piece = data[i:i + n]
-        i += n
-        out += b"%x\r\n" % len(piece) + piece + b"\r\n"
-    out += b"0\r\n\r\n"
-    return bytes(out)
-
-
-def pattern_bytes(n, seed=0):
-    """Deterministic non-repeating-looking bytes (sha256 counter stream)."""
-    out = bytearray()
-    i = 0
-    while len(out) < n:
-        out += hashlib.sha256(b"%d:%d" % (seed, i)).digest()
-        i += 1
-    return bytes(out[:n])
-
-
-def sha256(b):
-    return hashlib.sha256(b).hexdigest()
-
-
-def get(port, target, headers=(), timeout=None):
-    with Conn(port) as c:
-        return c.request("GET", target, headers, timeout=timeout)
-
-
-def connect_refused(port):
-    """True if a TCP connect to the port is refused right now."""
-    s = socket.socket()
-    s.settimeout(2)
-    try:
-        s.connect(("127.0.0.1", port))
-        return False
-    except ConnectionRefusedError:
-        return True
-    finally:
-        s.close()
-
-
-def assert_jsonrpc_error(tc, resp, status):
-    """mcplb's own errors: given status, application/json, JSON-RPC error object, id null."""
-    tc.assertEqual(resp.status, status, resp)
-    ct = (resp.header("content-type") or "").lower()
-    tc.assertTrue(ct.startswith("application/json"), f"content-type {ct!r}: {resp}")
-    try:
-        doc = resp.json()
-    except ValueError as e:
-        tc.fail(f"error body is not JSON ({e}): {resp.body[:300]!r}")
-    tc.assertEqual(doc.get("jsonrpc"), "2.0", doc)
-    tc.assertIn("id", doc, doc)
-    tc.assertIsNone(doc["id"], doc)
-    err = doc.get("error")
-    tc.assertIsInstance(err, dict, doc)
-    tc.assertIsInstance(err.get("code"), int, doc)
-    tc.assertIsInstance(err.get("message"), str, doc)
-    tc.assertTrue(err["message"], doc)
-    return doc
-
-
-# ---------------------------------------------------------------------------------------------
-# MCP helpers (stateless 2026-07-28 form)
-
-MCP_VERSION = "2026-07-28"
-
-
-def whoami_request(req_id=1, host="test.local"):
-    body = json.dumps({"jsonrpc": "2.0", "id": req_id, "method": "tools/call",
-                       "params": {"name": "whoami", "arguments": {}}}).encode()
-    return build_request("POST", "/mcp", [
-        ("Content-Type", "application/json"),
-        ("Accept", "application/json, text/event-stream"),
-        ("MCP-Protocol-Version", MCP_VERSION),
-        ("Mcp-Method", "tools/call"),
-        ("Mcp-Name", "whoami"),
-    ], body, host)
-
-
-def jsonrpc_from_response(resp):
-    """The JSON-RPC message of an MCP response, whether sent as JSON or as one SSE event."""
-    ct = (resp.header("content-type") or "").lower()
-    if ct.startswith("text/event-stream"):
-        for ev in parse_sse(resp.body):
-            if ev.get("data"):
-                msg = json.loads(ev["data"])
-                if "result" in msg or "error" in msg:
-                    return msg
-        raise AssertionError(f"no JSON-RPC response in SSE body {resp.body[:300]!r}")
-    return resp.json()
-
-
-def whoami(conn, req_id=1):
-    """Call the demo's whoami tool on an open Conn; returns (name from body, X-Backend-Name)."""
-    conn.send(whoami_request(req_id))
-    resp = conn.read_response("POST")
-    if resp.status != 200:
-        raise AssertionError(f"whoami: {resp}")
-    msg = jsonrpc_from_response(resp)
-    name = msg["result"]["content"][0]["text"]
-    return name, resp.header("x-backend-name")
-
-
-def parse_sse(data):
-    """Parse an SSE byte stream into a list of {field: value} events (data lines joined)."""
-    events = []
-    text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
-    for block in text.split("\n\n"):
-        if not block.strip():
-            continue
-        ev = {}
-        for line in block.split("\n"):
-            if not line or line.startswith(":"):
-                continue
-            k, _, v = line.partition(":")
-            v = v[1:] if v.startswith(" ") else v
-            ev[k] = ev[k] + "\n" + v if k == "data" and k in ev else v
-        events.append(ev)
-    return events
-
-
-# ---------------------------------------------------------------------------------------------
 # backend request log (our Python backends print one JSON line per event on stdout)
 
 
 class BackendLog:
-    """Reads the `REQ {...}` / `DONE {...}` lines our backends print."""
+    """Reads the `REQ {...}` / `DONE {...}` / `CLOSED {...}` lines our backends print."""
 
     def __init__(self, proc):
         self.proc = proc
@@ -673,7 +343,7 @@ class BackendLog:
         out = []
         for ln in self.proc.lines_since(since):
             k, _, js = ln.partition(" ")
-            if k in ("REQ", "DONE") and (kind is None or k == kind):
+            if k in ("REQ", "DONE", "CLOSED") and (kind is None or k == kind):
                 ev = json.loads(js)
                 ev["kind"] = k
                 out.append(ev)

@@ -47,7 +47,8 @@ class ConfigCheck(h.E2ETestCase):
     def check(self, text, name="c.yaml"):
         path = self.write_file(name, text)
         r = subprocess.run([h.mcplb_bin(), "check", "-c", path], capture_output=True, timeout=30)
-        return path, r.returncode, r.stdout.decode(errors="replace"), r.stderr.decode(errors="replace")
+        out, err = r.stdout.decode(errors="replace"), r.stderr.decode(errors="replace")
+        return path, r.returncode, out, err
 
     def errors(self, path, stderr):
         """[(line, col, message)] for every `path:line:col: message` line on stderr."""

@@ -7,20 +7,17 @@ import unittest
 
 import harness as h
 
-URL_RE = r"(http://127\.0\.0\.1:(\d+)(/[^\s\x1b]*)?)"
 
 
 class Demo(h.E2ETestCase):
     def start(self):
         port = h.free_port()
-        env = dict(os.environ)
-        # Let the demo find mcp-demo-server the way a user's install would (on PATH).
-        env["PATH"] = os.path.dirname(h.demo_bin()) + os.pathsep + env.get("PATH", "")
+        h.demo_bin()  # skip/fail early if the demo server was not built
         p = self.spawn([h.mcplb_bin(), "demo", "--listen", f"127.0.0.1:{port}", "--backends", "3"],
-                       "mcplb-demo", env=env)
-        m, _ = p.wait_line(URL_RE.replace(r"(\d+)", str(port)), timeout=30)
+                       "mcplb-demo")
+        m, _ = p.wait_line(rf"(http://127\.0\.0\.1:{port}(/[^\s\x1b]*)?)", timeout=30)
         url = m.group(1)
-        path = m.group(3) or "/mcp"
+        path = m.group(2) or "/mcp"
         self.assertEqual(path, "/mcp", f"printed URL {url}")
         kids = h.wait_until(lambda: (lambda c: c if len(c) >= 3 else None)(h.children_of(p.pid)),
                             10, what="3 child processes of mcplb demo")
@@ -66,11 +63,12 @@ class Demo(h.E2ETestCase):
 
     def test_prints_status_per_backend(self):
         p, port, kids = self.start()
-        # The status shows each backend; names are whatever whoami reports.
+        # The status shows each backend (name and address); names are what whoami reports.
         with h.Conn(port) as c:
             names = {h.whoami(c, i + 1)[0] for i in range(3)}
+        self.assertEqual(len(names), 3, names)
         for n in names:
-            p.wait_line(rf"\b{re.escape(n)}\b", timeout=10)
+            p.wait_line(rf"\b{re.escape(n)}\b.*\b127\.0\.0\.1:\d+", timeout=10)
 
 
 if __name__ == "__main__":

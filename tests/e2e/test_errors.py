@@ -31,6 +31,19 @@ class BackendDown(h.E2ETestCase):
         self.assert_alive(lb)
 
 
+class PartlyDown(h.E2ETestCase):
+    def test_refused_backend_is_skipped(self):
+        # A refused connect sent nothing: trying the next backend is always safe.
+        backend, bport = self.start_backend("up")
+        cfg = h.config_yaml([("down", h.dead_port()), ("up", bport)], workers=1)
+        lb, port = self.start_mcplb(cfg)
+        with h.Conn(port) as c:
+            for i in range(6):
+                r = c.request("GET", f"/skip/{i}")
+                self.assertEqual(r.status, 200, f"request {i}: {r}")
+                self.assertEqual(r.header("x-backend-name"), "up")
+
+
 class Errors(h.E2ETestCase):
     def setUp(self):
         super().setUp()
@@ -61,6 +74,35 @@ class Errors(h.E2ETestCase):
         h.assert_jsonrpc_error(self, r, 504)
         self.assertGreaterEqual(took, READ_TIMEOUT * 0.8, f"504 after only {took:.2f}s")
         self.assertLess(took, READ_TIMEOUT + 3, f"504 after {took:.2f}s")
+
+    def test_truncated_upstream_body_is_not_passed_off_as_complete(self):
+        # The backend dies mid-body: the client must see the response cut short (EOF before the
+        # announced length / before the terminal chunk), never a well-formed shorter response.
+        for mode in ("cl", "chunked"):
+            with h.Conn(self.port) as c:
+                c.send(h.build_request("GET", f"/truncate?mode={mode}"))
+                with self.assertRaises(h.Closed, msg=f"mode={mode}: truncated body looked whole"):
+                    c.read_response(timeout=5)
+
+    def test_stale_pooled_connection_get(self):
+        self.stale_pooled_connection("GET", None)
+
+    def test_stale_pooled_connection_post(self):
+        self.stale_pooled_connection("POST", b'{"jsonrpc":"2.0","id":1,"method":"ping"}')
+
+    def stale_pooled_connection(self, method, body):
+        # The backend closes its keep-alive connection right after a response, unannounced
+        # (as when its own idle timeout fires). The next request must not fail because of it.
+        mark = self.log.mark()
+        with h.Conn(self.port) as c:
+            r = c.request("GET", "/close-after")
+            self.assertEqual(r.status, 200, r)
+            self.backend.wait_line(r'^CLOSED .*"/close-after"', start=mark)
+            hdrs = [("Content-Type", "application/json")] if body else []
+            r = c.request(method, "/after-stale", hdrs, body)
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(r.json()["target"], "/after-stale")
+            self.assertEqual(r.json()["body_len"], len(body or b""))
 
     def test_slowloris_partial_head_closed_after_header_timeout(self):
         with h.Conn(self.port) as c:

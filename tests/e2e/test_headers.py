@@ -145,8 +145,8 @@ class Headers(h.E2ETestCase):
     def test_content_length_request_body_intact(self):
         body = h.pattern_bytes(1024 * 1024 + 17, seed=5)
         with h.Conn(self.port) as c:
-            _, doc = self.echo(c, "POST", "/cl-body", [("Content-Type", "application/octet-stream")],
-                               body)
+            _, doc = self.echo(c, "POST", "/cl-body",
+                               [("Content-Type", "application/octet-stream")], body)
         self.assertEqual(doc["body_len"], len(body))
         self.assertEqual(doc["sha256"], h.sha256(body))
 

@@ -78,6 +78,25 @@ class Shutdown(h.E2ETestCase):
                                 f"exited after {took:.1f}s with a request in flight")
         stuck.wait_closed(2)
 
+    def test_open_sse_stream_ended_and_exit_0(self):
+        # An SSE stream can stay open forever: draining must end it, not wait on it forever.
+        stream = h.Conn(self.port, timeout=SHUTDOWN_TIMEOUT + 5)
+        self.addCleanup(stream.close)
+        stream.send(h.build_request("GET", "/sse?key=never", [("Accept", "text/event-stream")]))
+        status, _, _, headers, _ = stream.read_head(timeout=5)
+        self.assertEqual(status, 200, headers)
+        chunks = stream.iter_chunks(time.monotonic() + SHUTDOWN_TIMEOUT + 5)
+        self.assertIn(b"id: 1", next(chunks))
+        t0 = time.monotonic()
+        self.lb.signal(signal.SIGTERM)
+        try:
+            for piece in chunks:
+                self.assertNotIn(b"id: 2", piece)
+        except h.Closed:
+            pass
+        self.assertEqual(self.lb.wait_exit(SHUTDOWN_TIMEOUT + 3), 0, self.lb.describe())
+        self.assertLess(time.monotonic() - t0, SHUTDOWN_TIMEOUT + 3)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -116,5 +116,49 @@ class Sse(h.E2ETestCase):
                 c.close()
 
 
+class SseTimeouts(h.E2ETestCase):
+    """A text/event-stream response is governed by idle_stream, not by the read timeout."""
+
+    def start(self, read, idle_stream):
+        self.backend, bport = self.start_backend("s1")
+        cfg = h.config_yaml([("s1", bport)], workers=1,
+                            pool={"read": read, "idle_stream": idle_stream})
+        self.lb, self.port = self.start_mcplb(cfg)
+        self.addCleanup(lambda: self.backend.p.poll() is None
+                        and self.backend.send_stdin("release quiet\n"))
+        c = h.Conn(self.port)
+        self.addCleanup(c.close)
+        c.send(h.build_request("GET", "/sse?key=quiet", [("Accept", "text/event-stream")]))
+        status, _, _, headers, _ = c.read_head(timeout=5)
+        self.assertEqual(status, 200, headers)
+        r = h.Response(status, "", "1.1", headers, b"", b"")
+        self.assertEqual((r.header("transfer-encoding") or "").lower(), "chunked", headers)
+        chunks = c.iter_chunks(time.monotonic() + 5)
+        first = next(chunks)
+        self.assertEqual(h.parse_sse(first)[0].get("id"), "1")
+        return c
+
+    def test_silent_stream_outlives_read_timeout(self):
+        c = self.start(read="1s", idle_stream="300s")
+        time.sleep(2.5)  # the silence under test, longer than the 1 s read timeout
+        self.backend.send_stdin("release quiet\n")
+        rest = b"".join(c.iter_chunks(time.monotonic() + 5))
+        self.assertEqual([e.get("id") for e in h.parse_sse(rest)], ["2", "3"], rest)
+
+    def test_idle_stream_timeout_ends_a_silent_stream(self):
+        c = self.start(read="5s", idle_stream="1s")
+        t0 = time.monotonic()
+        rest = bytearray()
+        try:
+            for piece in c.iter_chunks(t0 + 4):
+                rest += piece
+        except h.Closed:
+            pass  # cut by closing the connection: fine
+        took = time.monotonic() - t0
+        self.assertGreaterEqual(took, 0.5, f"stream ended after only {took:.2f}s")
+        self.assertLess(took, 4)
+        self.assertNotIn(b"id: 2", rest)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -64,7 +64,8 @@ class Upload(h.E2ETestCase):
                     digest.update(b)
                     if use_chunked:
                         cut = 1 + (i * 7919) % (len(b) - 1)  # two chunks of varying size
-                        conn.send(b"%x\r\n%s\r\n%x\r\n%s\r\n" % (cut, b[:cut], len(b) - cut, b[cut:]))
+                        conn.send(b"%x\r\n%s\r\n%x\r\n%s\r\n"
+                                  % (cut, b[:cut], len(b) - cut, b[cut:]))
                     else:
                         conn.send(b)
                     sent += len(b)

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include <simdjson.h>
+
 #include "mcp/header_check.h"
 #include "mcp/inspect.h"
 
@@ -48,6 +50,30 @@ void check(std::string_view body, const Inspection& in) {
   (void)mcplb::mcp::check_stateless_headers(in, "tools/call", "=?base64?YQ==?=");
 }
 
+// Differential check against simdjson's DOM parser, which validates the whole document: valid
+// JSON is never a parse error, and the fields reported for an accepted message match.
+void compare_with_dom(const std::string& body, const Inspection& in) {
+  static simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(body).get(doc) != simdjson::SUCCESS) {
+    return;  // on-demand inspection is lazier: it may accept what the DOM rejects
+  }
+  if (in.status == InspectStatus::parse_error) {
+    std::abort();
+  }
+  if (in.status != InspectStatus::ok || !doc.is_object()) {
+    return;
+  }
+  std::string_view method;
+  if (in.method && (doc["method"].get(method) != simdjson::SUCCESS || method != *in.method)) {
+    std::abort();
+  }
+  std::string_view name;
+  if (in.name && (doc["params"]["name"].get(name) != simdjson::SUCCESS || name != *in.name)) {
+    std::abort();
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -55,6 +81,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Inspection in;
   mcplb::mcp::inspect(body, true, in);
   check(body, in);
+  if (size <= mcplb::mcp::kMaxInspectBytes) {
+    compare_with_dom(body, in);
+  }
   const InspectStatus whole = in.status;
 
   mcplb::mcp::inspect(body, false, in);

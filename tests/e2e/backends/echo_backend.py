@@ -14,6 +14,9 @@ Paths (query parameters in brackets):
   /sse               [key, mode=chunked|close] SSE: event 1, wait for `release key`, events 2-3, end
   /wait              [key] wait for `release key`, then the echo
   /hang              read the request, never answer, hold the connection until the peer closes
+  /truncate          [mode=cl|chunked] head and half the body, then close (backend died mid-body)
+  /close-after       the echo (keep-alive framing), then close the connection unannounced and
+                     print `CLOSED {json}` (a stale connection in the proxy's keep-alive pool)
 """
 
 import argparse
@@ -26,7 +29,7 @@ import threading
 from urllib.parse import parse_qs, urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness import pattern_bytes  # noqa: E402
+from rawhttp import pattern_bytes  # noqa: E402
 
 NAME = "echo"
 _out_lock = threading.Lock()
@@ -226,6 +229,24 @@ class Handler:
         elif path == "/wait":
             event(q.get("key", "wait")).wait()
             self.respond(200, conn_hdr + [("Content-Type", "application/json")], echo)
+        elif path == "/truncate":
+            data = pattern_bytes(100_000, seed=3)
+            if q.get("mode") == "chunked":
+                head = "Transfer-Encoding: chunked\r\n"
+                part = b"%x\r\n%s\r\n" % (50_000, data[:50_000])
+            else:
+                head = f"Content-Length: {len(data)}\r\n"
+                part = data[:50_000]
+            self.sock.sendall(f"HTTP/1.1 200 OK\r\nX-Backend-Name: {NAME}\r\n{head}\r\n".encode()
+                              + part)
+            self.sock.shutdown(socket.SHUT_RDWR)
+            return False
+        elif path == "/close-after":
+            self.respond(200, [("Content-Type", "application/json")], echo)
+            self.sock.shutdown(socket.SHUT_RDWR)
+            self.sock.close()
+            emit("CLOSED", {"target": target, "conn": self.conn_id})
+            return False
         elif path == "/hang":
             while self.rf.read1(65536):
                 pass

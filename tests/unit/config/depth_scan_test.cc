@@ -1,14 +1,14 @@
 // The pre-parse nesting bound: never under the true depth on well-formed YAML, never fires on
 // ordinary configs, and stops yaml-cpp from recursing deeply.
 
+#include "config/depth_scan.h"
+
 #include <gtest/gtest.h>
+#include <pthread.h>
 
 #include <string>
 #include <thread>
 
-#include <pthread.h>
-
-#include "config/depth_scan.h"
 #include "config/load.h"
 
 namespace mcplb::config {

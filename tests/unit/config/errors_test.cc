@@ -159,8 +159,9 @@ TEST(Errors, Duplicates) {
             "t.yaml:2:1: duplicate key 'workers' in 'root' (first at 1:1)\n");
   EXPECT_EQ(errors(std::string("listen: [\"127.0.0.1:80\", \"localhost:80\"]\n") + kPools),
             "t.yaml:1:26: duplicate listen address '127.0.0.1:80' (first at 1:10)\n");
-  EXPECT_EQ(errors("pools:\n  a: {backends: [\"127.0.0.1:1\"]}\n  a: {backends: [\"127.0.0.1:2\"]}\n"),
-            "t.yaml:3:3: duplicate pool 'a' (first at 2:3)\n");
+  EXPECT_EQ(
+      errors("pools:\n  a: {backends: [\"127.0.0.1:1\"]}\n  a: {backends: [\"127.0.0.1:2\"]}\n"),
+      "t.yaml:3:3: duplicate pool 'a' (first at 2:3)\n");
   EXPECT_EQ(errors("pools:\n  mcp:\n    backends:\n"
                    "      - {name: a, address: \"127.0.0.1:1\"}\n"
                    "      - {name: a, address: \"127.0.0.1:2\"}\n"),
@@ -198,9 +199,10 @@ TEST(Errors, EmptyCollections) {
 TEST(Errors, Names) {
   EXPECT_EQ(errors("pools:\n  \"a b\": {backends: [\"127.0.0.1:1\"]}\n"),
             "t.yaml:2:3: invalid pool name 'a b' (use letters, digits and '_', '-', '.')\n");
-  EXPECT_EQ(errors("pools:\n  mcp:\n    backends:\n      - {name: \"x/y\", address: \"127.0.0.1:1\"}\n"),
-            "t.yaml:4:16: invalid backend name 'x/y' (use letters, digits and '_', '-', '.', "
-            "':', '[', ']')\n");
+  EXPECT_EQ(
+      errors("pools:\n  mcp:\n    backends:\n      - {name: \"x/y\", address: \"127.0.0.1:1\"}\n"),
+      "t.yaml:4:16: invalid backend name 'x/y' (use letters, digits and '_', '-', '.', "
+      "':', '[', ']')\n");
 }
 
 TEST(Errors, Routes) {
@@ -210,13 +212,13 @@ TEST(Errors, Routes) {
             "t.yaml:2:11: unknown pool 'other' (defined pools: mcp)\n");
   EXPECT_EQ(errors(std::string("routes:\n  - {match: {path_prefix: mcp}, pool: mcp}\n") + kPools),
             "t.yaml:2:27: 'routes[0].match.path_prefix' must start with '/', got 'mcp'\n");
-  EXPECT_EQ(errors(std::string("routes:\n  - {match: {host: \"a.com:80\"}, pool: mcp}\n") +
-                   kPools),
+  EXPECT_EQ(errors(std::string("routes:\n  - {match: {host: \"a.com:80\"}, pool: mcp}\n") + kPools),
             "t.yaml:2:20: 'routes[0].match.host' must be a host name without port, got "
             "'a.com:80'\n");
   // Routes may come before the pools they name.
-  EXPECT_EQ(errors("pools:\n  a: {backends: [\"127.0.0.1:1\"]}\n  b: {backends: [\"127.0.0.1:2\"]}\n"),
-            "t.yaml:1:1: routes required when more than one pool is defined\n");
+  EXPECT_EQ(
+      errors("pools:\n  a: {backends: [\"127.0.0.1:1\"]}\n  b: {backends: [\"127.0.0.1:2\"]}\n"),
+      "t.yaml:1:1: routes required when more than one pool is defined\n");
   EXPECT_EQ(errors("routes: []\npools:\n  a: {backends: [\"127.0.0.1:1\"]}\n"
                    "  b: {backends: [\"127.0.0.1:2\"]}\n"),
             "t.yaml:1:1: routes required when more than one pool is defined\n");

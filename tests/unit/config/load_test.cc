@@ -1,5 +1,7 @@
 // Valid configurations: defaults, a full example, shorthands, file loading, dump round trip.
 
+#include "config/load.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -7,7 +9,6 @@
 #include <fstream>
 
 #include "config/dump.h"
-#include "config/load.h"
 #include "config/policies.h"
 
 namespace mcplb::config {
@@ -216,9 +217,7 @@ TEST(Load, Warnings) {
 
 TEST(LoadFile, ReadsFile) {
   auto path = std::filesystem::temp_directory_path() / "mcplb_config_test.yaml";
-  {
-    std::ofstream(path) << kMinimal;
-  }
+  { std::ofstream(path) << kMinimal; }
   auto r = load_file(path.string());
   std::filesystem::remove(path);
   ASSERT_TRUE(r.ok()) << all(r.errors);
@@ -230,7 +229,8 @@ TEST(LoadFile, MissingFile) {
   EXPECT_FALSE(r.ok());
   EXPECT_FALSE(r.config.has_value());
   ASSERT_EQ(r.errors.size(), 1u);
-  EXPECT_EQ(r.errors[0].str(), "/nonexistent/mcplb.yaml:0:0: cannot read: No such file or directory");
+  EXPECT_EQ(r.errors[0].str(),
+            "/nonexistent/mcplb.yaml:0:0: cannot read: No such file or directory");
 }
 
 TEST(LoadFile, Directory) {

@@ -9,7 +9,8 @@ namespace mcplb::mcp {
 namespace {
 
 constexpr std::string_view kToolsCall =
-    R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"}}})";
+    R"({"jsonrpc":"2.0","id":1,"method":"tools/call",)"
+    R"("params":{"name":"echo","arguments":{"text":"hello"}}})";
 
 bool points_into(std::string_view view, std::string_view buffer) {
   return view.data() >= buffer.data() && view.data() + view.size() <= buffer.data() + buffer.size();
@@ -82,7 +83,8 @@ TEST(Inspect, Batch) {
   const std::string body =
       R"([{"jsonrpc":"2.0","id":1,"method":"tools/list"},)"
       R"({"jsonrpc":"2.0","method":"notifications/initialized"},)"
-      R"(7,{"jsonrpc":"2.0","id":2,"method":"initialize","params":{"protocolVersion":"2025-03-26"}}])";
+      R"(7,{"jsonrpc":"2.0","id":2,"method":"initialize",)"
+      R"("params":{"protocolVersion":"2025-03-26"}}])";
   Inspection in;
   ASSERT_EQ(inspect(body, true, in), InspectStatus::ok) << in.detail;
   EXPECT_EQ(in.kind, MessageKind::batch);
@@ -119,6 +121,7 @@ TEST(Inspect, ParseErrors) {
            "[1,2", "\"unterminated", "{\"method\":\"a\xff\"}", "tru", "-", "{'a':1}",
            "{\"method\":\"a\\qb\",\"jsonrpc\":\"2.0\"}",  // bad escape in a read field
            "{\"jsonrpc\":\"2.0\",\"method\":\"x\",\"id\":1x}",
+           "null8", "true8", "1 2", "\"a\" \"b\"", "\"\\x\"", "01",
        }) {
     Inspection in;
     EXPECT_EQ(inspect(body, true, in), InspectStatus::parse_error) << body << " " << in.detail;
@@ -129,7 +132,7 @@ TEST(Inspect, ParseErrors) {
 
 TEST(Inspect, InvalidRequests) {
   for (std::string_view body : {
-           "42", "\"str\"", "null", "true", "[]", "{}",
+           "42", "\"str\"", "null", "true", "[]", "{}", "0e99999", " 1e400 ", "\"\\u00e9\"",
            R"({"jsonrpc":"1.0","id":1,"method":"x"})",
            R"({"id":1,"method":"x"})",
            R"({"jsonrpc":2.0,"id":1,"method":"x"})",
@@ -166,6 +169,19 @@ TEST(Inspect, MalformedJsonWinsOverInvalidRequest) {
   EXPECT_EQ(inspect(R"({"jsonrpc":"1.0","method":"x"} garbage)", true, in),
             InspectStatus::parse_error);
   EXPECT_EQ(inspect(R"({"method":"x","method":"y",)", true, in), InspectStatus::parse_error);
+}
+
+TEST(Inspect, NumbersAreCheckedByGrammarNotRange) {
+  Inspection in;
+  ASSERT_EQ(inspect(R"({"jsonrpc":"2.0","id":1e400,"method":"x","params":{"n":0e99999}})", true,
+                    in),
+            InspectStatus::ok)
+      << in.detail;
+  EXPECT_EQ(in.id, "1e400");
+  EXPECT_EQ(inspect(R"({"jsonrpc":"2.0","id":1.,"method":"x"})", true, in),
+            InspectStatus::parse_error);
+  EXPECT_EQ(inspect(R"({"jsonrpc":"2.0","id":-01,"method":"x"})", true, in),
+            InspectStatus::parse_error);
 }
 
 TEST(Inspect, EscapedStringsAreDecoded) {
