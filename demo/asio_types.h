@@ -2,9 +2,6 @@
 // Concrete Asio types used by every file of the demo server: one io_context per worker
 // thread, so executors are io_context executors (no type erasure on the hot path).
 
-#include <chrono>
-#include <string>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
@@ -13,6 +10,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/error_code.hpp>
+#include <chrono>
+#include <string>
 
 namespace mcplb::demo {
 
@@ -30,7 +29,6 @@ using Task = asio::awaitable<T, Executor>;
 inline constexpr auto nothrow = asio::as_tuple(asio::use_awaitable_t<Executor>{});
 
 /// Thread-safe queue of ready-to-write SSE frames; an empty string marks the end of the stream.
-using FrameChannel =
-    asio::experimental::concurrent_channel<Executor, void(ErrorCode, std::string)>;
+using FrameChannel = asio::experimental::concurrent_channel<Executor, void(ErrorCode, std::string)>;
 
 }  // namespace mcplb::demo

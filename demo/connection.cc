@@ -1,13 +1,13 @@
 #include "connection.h"
 
 #include <array>
-#include <cstdio>
-#include <exception>
-
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <cstdio>
+#include <exception>
 
 #include "router.h"
 #include "server.h"
@@ -117,8 +117,9 @@ Task<ErrorCode> Connection::read_request() {
     auto [ec, n] = co_await socket_.async_read_some(buffer_.prepare(kReadChunk), nothrow);
     idle_ = false;
     if (ec) {
-      co_return (ec == asio::error::eof && parser.got_some()) ? ErrorCode(http::error::partial_message)
-                                                            : ec;
+      co_return (ec == asio::error::eof && parser.got_some())
+          ? ErrorCode(http::error::partial_message)
+          : ec;
     }
     buffer_.commit(n);
   }
@@ -206,7 +207,8 @@ Task<bool> Connection::write_head_and(std::string_view body) {
 void Connection::prepare(unsigned status, std::string_view content_type, std::string_view body,
                          std::string_view extra_headers) {
   build_head(status, content_type, body.size(), extra_headers);
-  pending_body_ = body;
+  // HEAD: the same head (with the Content-Length of the body), no body.
+  pending_body_ = parser_->get().method() == http::verb::head ? std::string_view{} : body;
 }
 
 void Connection::prepare_json(unsigned status, std::string_view extra_headers) {
@@ -272,8 +274,8 @@ Task<bool> Connection::end_sse() {
   if (!chunked_) {
     co_return true;
   }
-  auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(std::string_view("0\r\n\r\n")),
-                                            nothrow);
+  auto [ec, n] =
+      co_await asio::async_write(socket_, asio::buffer(std::string_view("0\r\n\r\n")), nothrow);
   if (ec) {
     keep_alive_ = false;
     co_return false;

@@ -3,17 +3,17 @@
 // while keep-alive. Handlers use the write helpers below; everything runs on the owning
 // worker's thread.
 
+#include <simdjson.h>
+
 #include <array>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <cstddef>
 #include <memory_resource>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <simdjson.h>
 
 #include "asio_types.h"
 #include "json_util.h"
@@ -69,8 +69,8 @@ class Connection {
   /// Writes out() as an application/json response.
   Task<bool> respond_json(unsigned status, std::string_view extra_headers = {});
   /// Writes a JSON-RPC error response (out() is overwritten).
-  Task<bool> respond_error(unsigned status, const JsonToken& id, int code,
-                           std::string_view message, std::string_view data_json = {});
+  Task<bool> respond_error(unsigned status, const JsonToken& id, int code, std::string_view message,
+                           std::string_view data_json = {});
 
   /// Starts a text/event-stream response; frames follow with write_frame.
   Task<bool> start_sse(std::string_view extra_headers = {});

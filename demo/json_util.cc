@@ -100,8 +100,8 @@ bool header_lists(std::string_view header_value, std::string_view token) {
   while (!header_value.empty()) {
     const auto comma = header_value.find(',');
     std::string_view item = header_value.substr(0, comma);
-    header_value = comma == std::string_view::npos ? std::string_view{}
-                                                   : header_value.substr(comma + 1);
+    header_value =
+        comma == std::string_view::npos ? std::string_view{} : header_value.substr(comma + 1);
     item = trim(item.substr(0, item.find(';')));  // drop parameters such as q=0.9
     if (item.size() == token.size()) {
       bool same = true;

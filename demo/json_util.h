@@ -1,11 +1,11 @@
 #pragma once
 // Small text helpers shared by the JSON writers and the HTTP handlers. Pure functions.
 
+#include <fmt/format.h>
+
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <fmt/format.h>
 
 namespace mcplb::demo {
 

@@ -9,8 +9,8 @@ namespace od = simdjson::ondemand;
 using simdjson::error_code;
 
 std::string_view trim_token(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' ||
-                        s.back() == '\t')) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t')) {
     s.remove_suffix(1);
   }
   return s;
@@ -107,8 +107,8 @@ error_code read_token(od::value& v, JsonToken& out) {
   return validate_value(v);
 }
 
-error_code read_string(od::value& v, std::optional<std::string_view>& out,
-                       std::string_view name, std::string_view& bad) {
+error_code read_string(od::value& v, std::optional<std::string_view>& out, std::string_view name,
+                       std::string_view& bad) {
   od::json_type type{};
   if (auto e = v.type().get(type)) {
     return e;

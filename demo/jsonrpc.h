@@ -4,11 +4,11 @@
 // All string_views point into the simdjson parser or its input: valid until that parser
 // parses again (each HTTP connection owns its parser).
 
+#include <simdjson.h>
+
 #include <cstdint>
 #include <optional>
 #include <string_view>
-
-#include <simdjson.h>
 
 #include "json_util.h"
 
@@ -45,9 +45,9 @@ struct Message {
   std::optional<std::string_view> uri;               ///< params.uri
   std::optional<std::string_view> protocol_version;  ///< params.protocolVersion (initialize)
   std::optional<std::string_view> level;             ///< params.level (logging/setLevel)
-  std::optional<std::string_view> meta_protocol;     ///< _meta io.modelcontextprotocol/protocolVersion
-  std::optional<std::string_view> meta_log_level;    ///< _meta io.modelcontextprotocol/logLevel
-  JsonToken progress_token;                          ///< _meta progressToken
+  std::optional<std::string_view> meta_protocol;  ///< _meta io.modelcontextprotocol/protocolVersion
+  std::optional<std::string_view> meta_log_level;  ///< _meta io.modelcontextprotocol/logLevel
+  JsonToken progress_token;                        ///< _meta progressToken
   ToolArgs args;
 };
 

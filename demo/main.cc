@@ -1,14 +1,13 @@
 // mcp-demo-server: a small, fast MCP server speaking every HTTP transport on one port.
 // See demo/README.md for flags, endpoints and tools.
 
-#include <csignal>
-#include <cstdio>
-#include <exception>
-
 #include <sys/prctl.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdio>
+#include <exception>
 
 #include "catalog.h"
 #include "options.h"
@@ -19,11 +18,21 @@ int main(int argc, char** argv) {
   mcplb::demo::Options opts;
   bool no_parent_death = false;
 
-  CLI::App app{"mcp-demo-server: demo MCP server (Streamable HTTP with sessions, stateless "
-               "2026-07-28 and HTTP+SSE 2024-11-05 on one port)"};
+  CLI::App app{
+      "mcp-demo-server: demo MCP server (Streamable HTTP with sessions, stateless "
+      "2026-07-28 and HTTP+SSE 2024-11-05 on one port)"};
   app.add_option("--listen", opts.listen, "Address to listen on, host:port (port 0: any free)")
       ->capture_default_str();
   app.add_option("--name", opts.name, "Instance name (whoami, X-Backend-Name, counter)")
+      ->check([](const std::string& name) -> std::string {
+        // It goes into a response header verbatim.
+        for (unsigned char ch : name) {
+          if (ch <= 0x20 || ch >= 0x7f) {
+            return "--name must be visible ASCII without spaces";
+          }
+        }
+        return name.empty() ? "--name must not be empty" : "";
+      })
       ->capture_default_str();
   app.add_option("--threads", opts.threads, "Worker threads (one io_context each)")
       ->check(CLI::Range(1u, 256u))
@@ -40,11 +49,15 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-body", opts.max_body, "Largest accepted request body, bytes")
       ->capture_default_str();
-  app.add_flag_callback("--version", [] {
-    std::printf("mcp-demo-server %.*s\n", static_cast<int>(mcplb::demo::server_version().size()),
-                mcplb::demo::server_version().data());
-    std::exit(0);
-  }, "Print the version and exit");
+  app.add_flag_callback(
+      "--version",
+      [] {
+        std::printf("mcp-demo-server %.*s\n",
+                    static_cast<int>(mcplb::demo::server_version().size()),
+                    mcplb::demo::server_version().data());
+        std::exit(0);
+      },
+      "Print the version and exit");
   CLI11_PARSE(app, argc, argv);
   opts.parent_death = !no_parent_death;
 

@@ -2,11 +2,10 @@
 // an `endpoint` event; POST /message?sessionId=<id> is acknowledged with 202 and its
 // response travels as an `event: message` on that stream.
 
-#include <exception>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <exception>
 
 #include "catalog.h"
 #include "connection.h"

@@ -53,8 +53,7 @@ bool mcp_now(Connection& c) {
   const http::verb verb = c.request().method();
   const bool stateless = is_stateless(c);
   switch (verb) {
-    case http::verb::post:
-      return stateless ? serve_stateless_now(c) : serve_session_now(c);
+    case http::verb::post: return stateless ? serve_stateless_now(c) : serve_session_now(c);
     case http::verb::get:
       if (stateless) {
         method_not_allowed(c, "POST");  // 2026-07-28 has no GET stream
@@ -82,8 +81,8 @@ void debug_echo(Connection& c) {
   append_json_string(out, req.method_string());
   append(out, R"(,"target":)");
   append_json_string(out, req.target());
-  fmt::format_to(std::back_inserter(out), R"(,"version":"{}.{}","headers":[)",
-                 req.version() / 10, req.version() % 10);
+  fmt::format_to(std::back_inserter(out), R"(,"version":"{}.{}","headers":[)", req.version() / 10,
+                 req.version() % 10);
   bool first = true;
   for (const auto& field : req) {
     append(out, first ? "[" : ",[");
@@ -135,7 +134,7 @@ bool route_now(Connection& c) {
   if (path == "/healthz") {
     c.prepare(200, "text/plain", "ok");
   } else if (path == "/ui/widget.html") {
-    if (verb != http::verb::get) {
+    if (verb != http::verb::get && verb != http::verb::head) {
       method_not_allowed(c, "GET");
     } else {
       c.prepare(200, kWidgetMime, widget_html(), "Cache-Control: public, max-age=3600\r\n");

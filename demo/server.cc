@@ -1,15 +1,15 @@
 #include "server.h"
 
-#include <charconv>
-#include <cstdio>
-#include <stdexcept>
-#include <thread>
+#include <fmt/format.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <fmt/format.h>
+#include <charconv>
+#include <cstdio>
+#include <stdexcept>
+#include <thread>
 
 #include "connection.h"
 
@@ -38,8 +38,8 @@ tcp::endpoint parse_listen(std::string_view text) {
     throw std::invalid_argument(fmt::format("--listen '{}': bad port", text));
   }
   ErrorCode addr_ec;
-  const auto address = asio::ip::make_address(std::string(host == "localhost" ? "127.0.0.1" : host),
-                                              addr_ec);
+  const auto address =
+      asio::ip::make_address(std::string(host == "localhost" ? "127.0.0.1" : host), addr_ec);
   if (addr_ec) {
     throw std::invalid_argument(fmt::format("--listen '{}': bad address", text));
   }
@@ -78,7 +78,9 @@ Task<void> Worker::accept_loop() {
   }
 }
 
-void Worker::stop() { asio::post(ioc_, [this] { stop_on_thread(); }); }
+void Worker::stop() {
+  asio::post(ioc_, [this] { stop_on_thread(); });
+}
 
 void Worker::stop_on_thread() {
   ErrorCode ignored;

@@ -47,10 +47,12 @@ class Worker {
   Task<void> drain();
 
   Server& server_;
+  // Declared before ioc_: destroying ioc_ destroys the coroutines of unfinished connections,
+  // which unregister themselves.
+  std::unordered_set<Connection*> connections_;
   asio::io_context ioc_{1};
   Acceptor acceptor_;
   Timer guard_;
-  std::unordered_set<Connection*> connections_;
 };
 
 class Server {

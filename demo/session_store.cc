@@ -1,11 +1,10 @@
 #include "session_store.h"
 
-#include <charconv>
-#include <vector>
-
+#include <fmt/format.h>
 #include <sys/random.h>
 
-#include <fmt/format.h>
+#include <charconv>
+#include <vector>
 
 namespace mcplb::demo {
 namespace {
@@ -248,8 +247,7 @@ std::size_t SessionStore::sweep_idle(std::chrono::steady_clock::time_point cutof
   {
     std::lock_guard lock(mu_);
     for (auto it = map_.begin(); it != map_.end();) {
-      if (it->second->last_used() < cutoff &&
-          !it->second->has_consumer(Session::kGetStream)) {
+      if (it->second->last_used() < cutoff && !it->second->has_consumer(Session::kGetStream)) {
         idle.push_back(std::move(it->second));
         it = map_.erase(it);
       } else {

@@ -21,13 +21,17 @@ using namespace asio::experimental::awaitable_operators;
 /// @return an error message, or empty if the request is consistent.
 std::string header_problem(Connection& c, const Message& msg, std::string_view version) {
   const std::string_view method_header = c.header("Mcp-Method");
+  if (method_header.empty() && msg.kind == Kind::notification) {
+    return {};  // 2026-07-28 defines no header rules for notification POSTs
+  }
   if (method_header.empty()) {
     return "Header mismatch: Mcp-Method header is required";
   }
   if (method_header != msg.method) {
-    return fmt::format("Header mismatch: Mcp-Method header value '{}' does not match body "
-                       "value '{}'",
-                       method_header, msg.method);
+    return fmt::format(
+        "Header mismatch: Mcp-Method header value '{}' does not match body "
+        "value '{}'",
+        method_header, msg.method);
   }
   const bool by_name = msg.method == "tools/call" || msg.method == "prompts/get";
   if (by_name || msg.method == "resources/read") {
@@ -41,15 +45,17 @@ std::string header_problem(Connection& c, const Message& msg, std::string_view v
       return "Header mismatch: Mcp-Name header has invalid Base64";
     }
     if (!body_value || *decoded != *body_value) {
-      return fmt::format("Header mismatch: Mcp-Name header value '{}' does not match body "
-                         "value '{}'",
-                         *decoded, body_value.value_or(""));
+      return fmt::format(
+          "Header mismatch: Mcp-Name header value '{}' does not match body "
+          "value '{}'",
+          *decoded, body_value.value_or(""));
     }
   }
   if (msg.meta_protocol && *msg.meta_protocol != version) {
-    return fmt::format("Header mismatch: MCP-Protocol-Version header value '{}' does not match "
-                       "_meta value '{}'",
-                       version, *msg.meta_protocol);
+    return fmt::format(
+        "Header mismatch: MCP-Protocol-Version header value '{}' does not match "
+        "_meta value '{}'",
+        version, *msg.meta_protocol);
   }
   return {};
 }

@@ -1,9 +1,8 @@
 #include "tools.h"
 
 #include <algorithm>
-#include <chrono>
-
 #include <boost/asio/this_coro.hpp>
+#include <chrono>
 
 #include "catalog.h"
 #include "server.h"
@@ -63,13 +62,14 @@ void notify(const Message& msg, Exchange& ex, Out& out) {
       result = "notify: sent on the SSE stream";
       break;
     case Flavor::stateless:
-      if (ex.stream != nullptr && msg.meta_log_level &&
-          log_level_rank(*msg.meta_log_level) >= 0 && info >= log_level_rank(*msg.meta_log_level)) {
+      if (ex.stream != nullptr && msg.meta_log_level && log_level_rank(*msg.meta_log_level) >= 0 &&
+          info >= log_level_rank(*msg.meta_log_level)) {
         ex.stream->send(view(note));
         result = "notify: sent on the response stream";
       } else {
-        result = "notify: not sent (a stateless request gets log messages only on its SSE "
-                 "response, when its _meta io.modelcontextprotocol/logLevel allows them)";
+        result =
+            "notify: not sent (a stateless request gets log messages only on its SSE "
+            "response, when its _meta io.modelcontextprotocol/logLevel allows them)";
       }
       break;
   }
@@ -111,11 +111,21 @@ Task<bool> progress(const Message& msg, Exchange& ex, Out& out) {
     }
     if (notify) {
       note.clear();
-      append(note, R"({"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":)");
+      append(note,
+             R"({"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":)");
       append_token(note, msg.progress_token);
       fmt::format_to(std::back_inserter(note),
                      R"(,"progress":{},"total":{},"message":"step {}/{}"}}}})", i, steps, i, steps);
       ex.stream->send(view(note));
+    }
+  }
+  if (notify && interval > 0) {
+    // TypeScript SDK clients drop a progress notification that arrives in the same read as
+    // the result; a short gap keeps the last one visible, also through a proxy.
+    timer.expires_after(std::chrono::milliseconds(std::min<std::int64_t>(interval, 20)));
+    auto [ec] = co_await timer.async_wait(nothrow);
+    if (ec) {
+      co_return false;
     }
   }
   fmt::memory_buffer text;

@@ -28,6 +28,15 @@ std::string dq(std::string_view s) {
 
 const char* yes_no(bool b) { return b ? "true" : "false"; }
 
+// ["a", "b"] (flow list of double-quoted scalars).
+std::string dq_list(const std::vector<std::string>& v) {
+  std::string out = "[";
+  for (size_t i = 0; i < v.size(); ++i) {
+    out += (i == 0 ? "" : ", ") + dq(v[i]);
+  }
+  return out + "]";
+}
+
 template <typename... T>
 void put(std::string& o, fmt::format_string<T...> f, T&&... args) {
   fmt::format_to(std::back_inserter(o), f, std::forward<T>(args)...);
@@ -56,6 +65,18 @@ std::string dump(const Config& cfg) {
       yes_no(cfg.forwarding.preserve_host), yes_no(cfg.forwarding.x_forwarded));
   put(o, "shutdown_timeout: {}\n", format_duration(cfg.shutdown_timeout));
   put(o, "log:\n  level: {}\n", cfg.log.level);
+  put(o, "session:\n  keys:{}\n", cfg.session.keys.empty() ? " []" : "");
+  for (const auto& k : cfg.session.keys) {
+    put(o, "    - {{id: {}, secret_file: {}}}\n", dq(k.id), dq(k.secret_file));
+  }
+  put(o, "  ttl: {}\n", format_duration(cfg.session.ttl));
+  const auto& m = cfg.mcp;
+  put(o, "mcp:\n  sse_path: {}\n  message_path: {}\n  max_inspect_bytes: {}\n", dq(m.sse_path),
+      dq(m.message_path), format_size(m.max_inspect_bytes));
+  put(o, "  allowed_hosts: {}\n  allowed_origins: {}\n", dq_list(m.allowed_hosts),
+      dq_list(m.allowed_origins));
+  put(o, "  cors: {{enabled: {}, allow_origins: {}, max_age: {}}}\n", yes_no(m.cors.enabled),
+      dq_list(m.cors.allow_origins), format_duration(m.cors.max_age));
   put(o, "pools:{}\n", cfg.pools.empty() ? " {}" : "");
   for (const auto& p : cfg.pools) {
     put(o, "  {}:\n    policy: {}\n    backends:\n", dq(p.name), p.policy);
@@ -76,8 +97,21 @@ std::string dump(const Config& cfg) {
       if (!r.match.path_prefix.empty()) {
         match += fmt::format("path_prefix: {}", dq(r.match.path_prefix));
       }
-      if (!r.match.host.empty()) {
-        match += fmt::format("{}host: {}", match.empty() ? "" : ", ", dq(r.match.host));
+      auto add = [&](std::string_view key, const std::string& value) {
+        if (!value.empty()) {
+          match += fmt::format("{}{}: {}", match.empty() ? "" : ", ", key, dq(value));
+        }
+      };
+      add("host", r.match.host);
+      add("method", r.match.method);
+      add("mcp_method", r.match.mcp_method);
+      add("tool", r.match.tool);
+      if (!r.match.headers.empty()) {
+        std::string headers;
+        for (const auto& [name, value] : r.match.headers) {
+          headers += fmt::format("{}{}: {}", headers.empty() ? "" : ", ", dq(name), dq(value));
+        }
+        match += fmt::format("{}headers: {{{}}}", match.empty() ? "" : ", ", headers);
       }
       put(o, "  - {{match: {{{}}}, pool: {}}}\n", match, dq(r.pool));
     }

@@ -82,6 +82,11 @@ void read_root(Diagnostics& diag, const YAML::Node& root, Config& cfg) {
                    }
                  });
                })
+      .on("session",
+          [&](const YAML::Node& v, const YAML::Node& k) {
+            read_session(diag, v, k, cfg.session);
+          })
+      .on("mcp", [&](const YAML::Node& v, const YAML::Node& k) { read_mcp(diag, v, k, cfg.mcp); })
       .on("pools",
           [&](const YAML::Node& v, const YAML::Node& k) {
             pools_key = k.Mark();

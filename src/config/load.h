@@ -22,10 +22,13 @@ struct LoadResult {
 };
 
 /// Reads and loads a file. Unreadable -> one Diag "path:0:0: cannot read: <strerror>".
+/// Relative secret_file paths are taken relative to the file's directory.
 /// Thread: any; safe on a 128 KiB stack (nesting is bounded before yaml-cpp recurses).
 LoadResult load_file(const std::string& path);
 
-/// Loads YAML text; file_name is only used in diagnostics and Config::source.
+/// Loads YAML text; file_name is used in diagnostics and Config::source, and its directory
+/// is where a relative `session.keys[].secret_file` is looked for (none: the working
+/// directory). Key files are checked for readability, not read.
 LoadResult load_string(std::string_view yaml, const std::string& file_name);
 
 /// "250ms", "30s", "5m", "1h", "1h30m", "0s": components of <digits><unit>, unit one of

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace mcplb::config {
@@ -73,9 +74,20 @@ struct Pool {
   Mark mark;
 };
 
+/// Every non-empty criterion must hold; an empty match matches every request.
 struct RouteMatch {
   std::string path_prefix;  // empty = any
   std::string host;         // empty = any; exact, case-insensitive, port ignored
+  std::string method;       // HTTP method, exact (GET/POST/...), empty = any
+  // JSON-RPC method (from the Mcp-Method header or the body), glob with '*' (glob.h), empty =
+  // any. When set, a request without a JSON-RPC method does not match.
+  std::string mcp_method;
+  // tools/call params.name (Mcp-Name header or body), glob with '*', empty = any. When set, a
+  // request without a tool name does not match.
+  std::string tool;
+  // Header name (stored lower-case; compare case-insensitively) -> exact value. At most 16,
+  // names unique.
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 struct Route {
@@ -88,6 +100,42 @@ struct Route {
 struct Forwarding {
   bool preserve_host = true;   // false: Host becomes the backend address
   bool x_forwarded = true;     // add X-Forwarded-For / -Proto / -Host
+};
+
+/// One session-token key. The secret itself is read by the mcp module (key file formats:
+/// docs/config.md); the loader only checks that the file is readable.
+struct SessionKey {
+  std::string id;           // 1..16 chars of [A-Za-z0-9_.-], unique; written into every token
+  std::string secret_file;  // as written, or joined to the config file's directory if relative
+  Mark mark;                // the secret_file value, to report problems with the file's contents
+};
+
+struct Session {
+  std::vector<SessionKey> keys;  // first one seals new tokens; all open; empty = generate an
+                                 // ephemeral key at start (warn)
+  Duration ttl{std::chrono::hours(24)};  // token lifetime
+};
+
+struct Cors {
+  bool enabled = false;
+  std::vector<std::string> allow_origins;  // "*" or origins as browsers send them: lower-case
+                                           // scheme://host[:port], default port dropped
+  Duration max_age{std::chrono::minutes(10)};
+};
+
+/// MCP-specific request handling.
+struct Mcp {
+  // Old HTTP+SSE transport (2024-11-05): a GET on sse_path opens the stream, and the client
+  // POSTs its messages to message_path?sessionId=...
+  std::string sse_path = "/sse";
+  std::string message_path = "/message";
+  uint32_t max_inspect_bytes = 64 * 1024;  // how much of a POST body is read to inspect it
+  // Empty = any Host. Lower-case entries: "example.com" (any port), "example.com:8443",
+  // "*.example.com" (subdomains only), "localhost", "127.0.0.1", "[::1]".
+  std::vector<std::string> allowed_hosts;
+  // Empty = any Origin (or none). "*" or origins in the same form as Cors::allow_origins.
+  std::vector<std::string> allowed_origins;
+  Cors cors;
 };
 
 struct Logging {
@@ -104,6 +152,8 @@ struct Config {
   std::vector<Pool> pools;          // in file order
   std::vector<Route> routes;        // in order; empty = everything to the only pool
   Logging log;
+  Session session;
+  Mcp mcp;
 
   const Pool* find_pool(std::string_view name) const {
     for (const auto& p : pools) {

@@ -76,10 +76,9 @@ YAML::Mark yaml_mark(const Mark& m) {
 std::string pos_str(const YAML::Mark& m) { return fmt::format("{}:{}", m.line + 1, m.column + 1); }
 std::string pos_str(const Mark& m) { return fmt::format("{}:{}", m.line, m.col); }
 
-std::string quote(std::string_view text) {
-  constexpr size_t kMax = 64;
+std::string quote(std::string_view text, size_t max) {
   std::string out = "'";
-  for (size_t i = 0; i < text.size() && i < kMax; ++i) {
+  for (size_t i = 0; i < text.size() && i < max; ++i) {
     auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x20 || c >= 0x7f) {
       out += fmt::format("\\x{:02x}", c);
@@ -87,7 +86,7 @@ std::string quote(std::string_view text) {
       out += static_cast<char>(c);
     }
   }
-  if (text.size() > kMax) {
+  if (text.size() > max) {
     out += "...";
   }
   out += "'";

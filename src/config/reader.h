@@ -59,9 +59,11 @@ std::string pos_str(const Mark& m);
 /// "a map", "a list", "'text'", "nothing" — how a node is described after "got".
 std::string describe(const YAML::Node& n);
 
-/// 'text' for messages: at most 64 characters, control and non-ASCII bytes as \xNN, so every
-/// diagnostic stays one printable line whatever the input.
-std::string quote(std::string_view text);
+/// 'text' for messages: at most `max` characters (then "..."), control and non-ASCII bytes
+/// as \xNN, so every diagnostic stays one printable line whatever the input. File paths pass
+/// kMaxQuotedPath: a cut path is useless in "cannot read" messages.
+std::string quote(std::string_view text, size_t max = 64);
+inline constexpr size_t kMaxQuotedPath = 4096;
 
 /// "16k", "64m", "1g" when exact, else the byte count.
 std::string format_size(uint64_t bytes);

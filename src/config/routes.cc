@@ -7,6 +7,7 @@
 
 #include "config/sections.h"
 #include "config/suggest.h"
+#include "config/web_values.h"
 
 namespace mcplb::config {
 namespace {
@@ -16,6 +17,127 @@ std::string to_lower(std::string s) {
     return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
   });
   return s;
+}
+
+void read_method(MapReader& m, const YAML::Node& v, RouteMatch& match) {
+  std::string path = m.child("method");
+  auto s = m.reader().string(v, path);
+  if (!s) {
+    return;
+  }
+  auto methods = http_methods();
+  if (std::find(methods.begin(), methods.end(), *s) != methods.end()) {
+    match.method = std::move(*s);
+    return;
+  }
+  std::string upper = *s;
+  std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) {
+    return static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+  });
+  std::string hint;
+  if (std::find(methods.begin(), methods.end(), upper) != methods.end()) {
+    hint = fmt::format(" (methods are case-sensitive: did you mean '{}'?)", upper);
+  } else {
+    hint = did_you_mean(upper, methods);
+    if (hint.empty()) {
+      hint = fmt::format(" (expected one of: {})", fmt::join(methods, ", "));
+    }
+  }
+  m.diag().error(v.Mark(), fmt::format("unknown HTTP method {}{}", quote(*s), hint));
+}
+
+// mcp_method / tool: a name, or a glob whose only wildcard is '*' (glob.h).
+void read_glob(MapReader& m, const YAML::Node& v, std::string_view key, std::string_view what,
+               std::string& out) {
+  std::string path = m.child(key);
+  auto s = m.reader().string(v, path);
+  if (!s) {
+    return;
+  }
+  if (s->empty()) {
+    m.diag().error(v.Mark(), fmt::format("'{}' must not be empty (leave it out to match any {})",
+                                         path, what));
+    return;
+  }
+  if (s->size() > kMaxGlobChars) {
+    m.diag().error(v.Mark(), fmt::format("'{}' must be at most {} characters, got {}", path,
+                                         kMaxGlobChars, s->size()));
+    return;
+  }
+  for (char c : *s) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      m.diag().error(v.Mark(), fmt::format("'{}' must not contain control characters, got {}",
+                                           path, quote(*s)));
+      return;
+    }
+    // Characters other glob dialects treat as special: refuse them rather than match them
+    // literally behind the user's back.
+    if (std::string_view("?[]{}\\").find(c) != std::string_view::npos) {
+      m.diag().error(v.Mark(), fmt::format("only '*' is a wildcard in '{}'; '{}' is not "
+                                           "allowed, got {}",
+                                           path, c, quote(*s)));
+      return;
+    }
+  }
+  out = std::move(*s);
+}
+
+void read_headers(MapReader& m, const YAML::Node& v, RouteMatch& match) {
+  std::string path = m.child("headers");
+  Diagnostics& diag = m.diag();
+  if (!v.IsMap() && !v.IsNull()) {
+    diag.error(m.reader().at(v), fmt::format("expected a map of header names to values for "
+                                             "'{}', got {}",
+                                             path, describe(v)));
+    return;
+  }
+  if (v.size() > kMaxMatchHeaders) {
+    diag.error(v.Mark(), fmt::format("too many headers in '{}' (at most {})", path,
+                                     kMaxMatchHeaders));
+    return;
+  }
+  std::vector<YAML::Mark> marks;
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    const YAML::Node name = it->first;  // copies: it-> points into a temporary
+    const YAML::Node value = it->second;
+    if (!name.IsScalar() || !valid_header_name(name.Scalar())) {
+      diag.error(name.Mark(), fmt::format("invalid header name {} in '{}' (use letters, digits "
+                                          "and !#$%&'*+-.^_`|~)",
+                                          name.IsScalar() ? quote(name.Scalar()) : describe(name),
+                                          path));
+      continue;
+    }
+    std::string lower = to_lower(name.Scalar());
+    if (lower == "host") {
+      diag.error(name.Mark(), fmt::format("match the Host header with '{}', not with '{}'",
+                                          m.child("host"), path));
+      continue;
+    }
+    auto dup = std::find_if(match.headers.begin(), match.headers.end(),
+                            [&](const auto& h) { return h.first == lower; });
+    if (dup != match.headers.end()) {
+      diag.error(name.Mark(), fmt::format("duplicate header {} in '{}' (first at {})",
+                                          quote(name.Scalar()), path,
+                                          pos_str(marks[static_cast<size_t>(
+                                              dup - match.headers.begin())])));
+      continue;
+    }
+    std::string value_path = fmt::format("{}.{}", path, name.Scalar());
+    Reader r{diag, name.Mark()};
+    auto s = r.string(value, value_path);
+    if (!s) {
+      continue;
+    }
+    if (!valid_header_value(*s)) {
+      diag.error(value.Mark(), fmt::format("'{}' must not contain control characters or "
+                                           "leading or trailing spaces, got {}",
+                                           value_path, quote(*s)));
+      continue;
+    }
+    match.headers.emplace_back(std::move(lower), std::move(*s));
+    marks.push_back(name.Mark());
+  }
 }
 
 void read_match(MapReader& m, RouteMatch& match) {
@@ -45,11 +167,26 @@ void read_match(MapReader& m, RouteMatch& match) {
     }
     match.host = to_lower(std::move(*s));
   });
+  m.on("method", [&](const YAML::Node& v, const YAML::Node&) { read_method(m, v, match); })
+      .on("mcp_method",
+          [&](const YAML::Node& v, const YAML::Node&) {
+            read_glob(m, v, "mcp_method", "method", match.mcp_method);
+          })
+      .on("tool",
+          [&](const YAML::Node& v, const YAML::Node&) {
+            read_glob(m, v, "tool", "tool", match.tool);
+          })
+      .on("headers",
+          [&](const YAML::Node& v, const YAML::Node&) { read_headers(m, v, match); });
 }
 
-// True when every request `later` matches is matched by `earlier` first.
+// True when every request `later` matches is matched by `earlier` first. Conservative: an
+// earlier route with criteria beyond path and host never counts as shadowing (deciding glob
+// and header containment is not worth a false warning).
 bool shadows(const RouteMatch& earlier, const RouteMatch& later) {
-  return later.path_prefix.starts_with(earlier.path_prefix) &&
+  bool earlier_simple = earlier.method.empty() && earlier.mcp_method.empty() &&
+                        earlier.tool.empty() && earlier.headers.empty();
+  return earlier_simple && later.path_prefix.starts_with(earlier.path_prefix) &&
          (earlier.host.empty() || earlier.host == later.host);
 }
 

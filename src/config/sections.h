@@ -16,6 +16,11 @@ inline constexpr size_t kMaxPools = 1024;
 inline constexpr size_t kMaxBackendsPerPool = 4096;
 inline constexpr size_t kMaxBackendsTotal = 65536;
 inline constexpr size_t kMaxRoutes = 4096;
+inline constexpr size_t kMaxSessionKeys = 16;
+inline constexpr size_t kMaxSessionKeyIdChars = 16;  // the token format's limit
+inline constexpr size_t kMaxListEntries = 256;       // allowed_hosts, allowed_origins, ...
+inline constexpr size_t kMaxMatchHeaders = 16;       // per route
+inline constexpr size_t kMaxGlobChars = 256;         // mcp_method, tool
 
 /// `listen:` (value, key).
 void read_listen(Diagnostics& diag, const YAML::Node& value, const YAML::Node& key,
@@ -26,6 +31,10 @@ void read_pools(Diagnostics& diag, const YAML::Node& value, const YAML::Node& ke
 /// `routes:`; needs the pools already read (routes may come first in the file).
 /// @return the number of entries in the file (valid or not).
 size_t read_routes(Diagnostics& diag, const YAML::Node& value, const YAML::Node& key, Config& cfg);
+/// `session:`. A relative secret_file is joined to the directory of diag.file().
+void read_session(Diagnostics& diag, const YAML::Node& value, const YAML::Node& key, Session& out);
+/// `mcp:`; paths, inspection bound, Host/Origin allow-lists, CORS.
+void read_mcp(Diagnostics& diag, const YAML::Node& value, const YAML::Node& key, Mcp& out);
 /// Rules across sections: routes required with several pools, unused pools, shadowed routes.
 /// `pools_key` / `routes_key` are the keys' marks (null when absent).
 void check_routing(Diagnostics& diag, const Config& cfg, const YAML::Mark& pools_key,

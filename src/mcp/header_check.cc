@@ -61,6 +61,15 @@ HeaderCheck compare_mirrored_value(std::string_view header_value,
                         header_value.starts_with(kSentinelPrefix) &&
                         header_value.ends_with(kSentinelSuffix);
   if (!sentinel) {
+    // A plain value must be visible ASCII, SP or HTAB; anything else had to be sent as the
+    // sentinel ("Value Encoding"), and "a header value contains invalid characters" is a
+    // validation failure ("Server Validation").
+    for (char c : header_value) {
+      const auto b = static_cast<uint8_t>(c);
+      if ((b < 0x20 && b != '\t') || b >= 0x7f) {
+        return HeaderCheck::bad_name_encoding;
+      }
+    }
     return header_value == expected ? HeaderCheck::ok : HeaderCheck::name_mismatch;
   }
   const size_t b64_len = header_value.size() - kSentinelPrefix.size() - kSentinelSuffix.size();

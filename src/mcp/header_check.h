@@ -19,7 +19,7 @@ enum class HeaderCheck : uint8_t {
   method_mismatch,            // Mcp-Method != method
   missing_name,               // body has params.name/uri, Mcp-Name absent
   name_mismatch,              // decoded Mcp-Name != params.name/uri
-  bad_name_encoding,          // Mcp-Name is a malformed =?base64?...?= sentinel
+  bad_name_encoding,          // Mcp-Name: malformed =?base64?...?=, or raw non-ASCII/controls
   protocol_version_mismatch,  // MCP-Protocol-Version != the body's _meta protocol version
   unverifiable,               // the mirrored body value lies beyond the inspected prefix
 };

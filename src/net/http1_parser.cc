@@ -142,8 +142,32 @@ void Http1Parser<isRequest>::on_field_impl(http::field f, bsv name_b, bsv value_
         }
       }
       break;
+    case http::field::content_type:
+      content_type = span(value);
+      break;
+    case http::field::origin:
+      origin = span(value);
+      break;
     case http::field::unknown:
+      if (boost::beast::iequals(name, "mcp-session-id")) {
+        if (mcp_session_id) {
+          fail(HeadError::malformed, ec);  // two session ids: no way to tell which one counts
+          return;
+        }
+        mcp_session_id = span(value);
+        break;
+      }
       if constexpr (isRequest) {
+        if (name.size() > 4 && (name[0] == 'm' || name[0] == 'M')) {
+          if (boost::beast::iequals(name, "mcp-protocol-version")) {
+            mcp_protocol_version = span(value);
+          } else if (boost::beast::iequals(name, "mcp-method")) {
+            mcp_method = span(value);
+          } else if (boost::beast::iequals(name, "mcp-name")) {
+            mcp_name = span(value);
+          }
+          break;
+        }
         // X-Forwarded-* are not in Beast's table: compare names (unknown fields only).
         if (boost::beast::iequals(name, "x-forwarded-for")) {
           if (xff_count < 4) {

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace mcplb::net {
@@ -63,10 +64,19 @@ class Http1Parser final : public http::basic_parser<isRequest> {
   size_t connection_count = 0;
   std::optional<Span> x_forwarded_for[4];
   size_t xff_count = 0;
+  // Fields the MCP layer reads (spans into the head; unset when absent).
+  std::optional<Span> mcp_session_id;
+  std::optional<Span> mcp_protocol_version;
+  std::optional<Span> mcp_method;
+  std::optional<Span> mcp_name;
+  std::optional<Span> content_type;
+  std::optional<Span> origin;
   bool expect_continue = false;
   bool saw_transfer_encoding = false;
   bool saw_content_length = false;
   HeadError head_error = HeadError::none;
+  /// When set, decoded body bytes (chunk framing removed) are appended here as they parse.
+  std::string* body_sink = nullptr;
 
   const char* base() const { return base_; }
 
@@ -87,9 +97,17 @@ class Http1Parser final : public http::basic_parser<isRequest> {
   void on_field_impl(http::field f, bsv name, bsv value, error_code& ec) override;
   void on_header_impl(error_code& ec) override;
   void on_body_init_impl(const boost::optional<std::uint64_t>&, error_code&) override {}
-  std::size_t on_body_impl(bsv body, error_code&) override { return body.size(); }
+  std::size_t on_body_impl(bsv body, error_code&) override {
+    if (body_sink != nullptr) {
+      body_sink->append(body.data(), body.size());
+    }
+    return body.size();
+  }
   void on_chunk_header_impl(std::uint64_t, bsv, error_code&) override {}
   std::size_t on_chunk_body_impl(std::uint64_t, bsv body, error_code&) override {
+    if (body_sink != nullptr) {
+      body_sink->append(body.data(), body.size());
+    }
     return body.size();
   }
   void on_finish_impl(error_code&) override {}

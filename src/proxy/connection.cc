@@ -7,9 +7,10 @@
 #include <boost/beast/core/string.hpp>
 #include <cstring>
 
+#include "mcp/error.h"
+
 #include "core/log.h"
 #include "proxy/head_writer.h"
-#include "proxy/reply.h"
 
 namespace mcplb::proxy {
 
@@ -160,12 +161,23 @@ net::Task<bool> Connection::serve_one() {
       co_return co_await reply_parse_error(net::classify(ec, req_->head_error));
     }
   }
+  if (!req_->is_done() && body_used_ < w_.topo->config().mcp.max_inspect_bytes &&
+      req_->method == http::verb::post && req_->content_type && !req_->chunked()) {
+    if (!co_await peek_body()) {
+      co_return false;
+    }
+  }
   const char* base = req_->base();
   std::string_view host = req_->host ? req_->host->in(base) : std::string_view();
-  pool_ = w_.topo->route(host, path_of(req_->target.in(base)));
+  path_ = path_of(req_->target.in(base));
+  old_sse_ = req_->method == http::verb::get && path_ == w_.topo->config().mcp.sse_path;
   bool keep;
-  if (pool_ < 0) {
-    keep = co_await reply_error({404, kNoRoute, "no route for this request"}, false);
+  if (auto refusal = inspect_mcp()) {
+    keep = co_await reply_error(*refusal, false);
+  } else if (pool_ = w_.topo->route(host, path_); pool_ < 0) {
+    keep = co_await reply_error({mcp::ErrorKind::no_route, "no route for this request", "null"}, false);
+  } else if (auto refused = pin_session(*w_.pools[static_cast<size_t>(pool_)].rt)) {
+    keep = co_await reply_error(*refused, false);
   } else {
     keep = co_await forward_request();
   }
@@ -223,33 +235,63 @@ net::Task<bool> Connection::read_head() {
   }
 }
 
-net::Task<bool> Connection::reply_parse_error(net::HeadError kind) {
-  SPDLOG_DEBUG("client {}: refused request ({})", std::string_view(client_ip_, client_ip_len_),
-               static_cast<int>(kind));
-  switch (kind) {
-    case net::HeadError::too_large:
-      co_return co_await reply_error({431, kInvalidRequest, "request head too large"}, true);
-    case net::HeadError::body_too_large:
-      co_return co_await reply_error({413, kInvalidRequest, "request body too large"}, true);
-    default:
-      co_return co_await reply_error({400, kInvalidRequest, "malformed HTTP request"}, true);
+net::Task<bool> Connection::peek_body() {
+  const auto& limits = w_.topo->config().client;
+  const size_t want = w_.topo->config().mcp.max_inspect_bytes;
+  phase_ = Phase::head;
+  arm(limits.header_timeout);
+  while (!req_->is_done() && body_used_ < want && in_.space_size() > 0) {
+    auto [ec, n] =
+        co_await client_.async_read_some(asio::buffer(in_.space(), in_.space_size()), net::use_task);
+    if (ec || n == 0) {
+      co_return false;
+    }
+    in_.commit(n);
+    error_code pec;
+    body_used_ += req_->put(
+        asio::buffer(in_.data() + hdr_len_ + body_used_, in_.size() - hdr_len_ - body_used_), pec);
+    if (!ok_or_more(pec)) {
+      co_return co_await reply_parse_error(net::classify(pec, req_->head_error));
+    }
   }
+  // Other connections may have parsed heads into the shared scratch meanwhile: parse ours
+  // again (same bytes, same result), then the body bytes already counted.
+  req_.emplace(in_.data(), in_.capacity(), w_.scratch_fields);
+  req_->eager(false);
+  req_->header_limit(limits.max_header_bytes);
+  req_->body_limit(boost::none);
+  error_code ec;
+  req_->put(asio::buffer(in_.data(), hdr_len_), ec);
+  req_->eager(true);
+  req_->put(asio::buffer(in_.data() + hdr_len_, body_used_), ec);
+  co_return true;
 }
 
-net::Task<bool> Connection::reply_error(ErrorReply e, bool close) {
+net::Task<bool> Connection::reply_error(const McpRefusal& r, bool close) {
+  const auto& info = mcp::error_info(r.kind);
   if (response_started_) {
     co_return false;  // the client already has part of a response: closing is all we can do
   }
   // A body we did not read would be taken for the next request: close instead.
   close = close || !req_ || !req_->is_done() || w_.draining;
-  if (e.status >= 500) {
-    spdlog::warn("{} {} -> {} ({})", std::string_view(client_ip_, client_ip_len_),
-                 req_ ? req_->target.in(req_->base()) : std::string_view("-"), e.status,
-                 e.message);
+  if (info.http_status >= 500) {
+    spdlog::warn("{} {} -> {} ({})", std::string_view(client_ip_, client_ip_len_), path_,
+                 info.http_status, r.message);
+  } else {
+    SPDLOG_DEBUG("{} refused: {} {}", std::string_view(client_ip_, client_ip_len_), info.name,
+                 r.message);
   }
+  std::string& text = w_.seal_buf;  // scratch: copied into hdr_ before anything yields
+  text.clear();
+  mcp::HttpErrorOptions opts;
+  opts.close = close;
+  if (info.http_status == 503) {
+    opts.retry_after_seconds = 1;
+  }
+  mcp::append_http_error_response(text, r.kind, r.message, r.id, opts);
   hdr_.ensure();
-  size_t n = write_error_response(hdr_.space(), hdr_.space_size(), e, close,
-                                  e.status == 503 ? 1 : 0);
+  size_t n = std::min(text.size(), hdr_.space_size());
+  std::memcpy(hdr_.space(), text.data(), n);
   phase_ = Phase::client_send;
   arm(w_.topo->config().client.send_timeout);
   auto ec = co_await send(client_, hdr_.space(), n);
@@ -257,6 +299,19 @@ net::Task<bool> Connection::reply_error(ErrorReply e, bool close) {
     in_.consume(hdr_len_ + body_used_);
   }
   co_return !ec && !close;
+}
+
+net::Task<bool> Connection::reply_parse_error(net::HeadError kind) {
+  SPDLOG_DEBUG("client {}: refused request ({})", std::string_view(client_ip_, client_ip_len_),
+               static_cast<int>(kind));
+  switch (kind) {
+    case net::HeadError::too_large:
+      co_return co_await reply_error({mcp::ErrorKind::header_too_large, "request head too large", "null"}, true);
+    case net::HeadError::body_too_large:
+      co_return co_await reply_error({mcp::ErrorKind::body_too_large, "request body too large", "null"}, true);
+    default:
+      co_return co_await reply_error({mcp::ErrorKind::invalid_request, "malformed HTTP request", "null"}, true);
+  }
 }
 
 net::Task<error_code> Connection::send(net::Socket& s, const char* a, size_t an, const char* b,
@@ -287,12 +342,17 @@ bool Connection::build_upstream_prefix() {
   const auto& fwd = w_.topo->config().forwarding;
   hdr_.ensure();
   HeadWriter h(hdr_.space(), hdr_.space_size());
-  h.put(req_->method_str.in(base)).put(" ").put(req_->target.in(base));
+  h.put(req_->method_str.in(base)).put(" ");
+  write_target(h);
   h.put(req_->version == 10 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
   for (size_t i = 0; i < req_->field_count; ++i) {
     const net::FieldRef& f = req_->fields[i];
     if (f.drop || (f.id == http::field::host && !fwd.preserve_host)) {
       continue;
+    }
+    if (pinned_ >= 0 && req_->mcp_session_id && f.value.off == req_->mcp_session_id->off) {
+      h.put(f.name.in(base)).put(": ").put(w_.opened.session_id()).put("\r\n");
+      continue;  // the client's token becomes the backend's own session id again
     }
     h.put(f.name.in(base)).put(": ").put(f.value.in(base)).put("\r\n");
   }
@@ -364,7 +424,7 @@ net::Task<bool> Connection::forward_request() {
   WorkerPool& wp = w_.pools[static_cast<size_t>(pool_)];
   const PoolRt& rt = *wp.rt;
   if (!build_upstream_prefix()) {
-    co_return co_await reply_error({431, kInvalidRequest, "request head too large"}, true);
+    co_return co_await reply_error({mcp::ErrorKind::header_too_large, "request head too large", "null"}, true);
   }
   // The scratch fields are stale from here on (other connections may parse heads).
   if (req_->expect_continue && !req_->is_done() && body_used_ == 0) {
@@ -383,7 +443,15 @@ net::Task<bool> Connection::forward_request() {
   bool sent = false;
   bool timed_out = false;
   for (size_t attempt = 0; attempt < rt.backends.size() && !sent; ++attempt) {
-    auto idx = wp.policy->pick(ctx);
+    std::optional<size_t> idx;
+    if (pinned_ >= 0) {
+      // A session lives on one backend: no other backend could serve it.
+      if (attempt == 0) {
+        idx = static_cast<size_t>(pinned_);
+      }
+    } else {
+      idx = wp.policy->pick(ctx);
+    }
     if (!idx) {
       break;
     }
@@ -391,7 +459,7 @@ net::Task<bool> Connection::forward_request() {
     tried.add(backend_);
     slot_ = &rt.backends[backend_]->stats->slot(w_.index);
     if (!finish_upstream_head(rt)) {
-      co_return co_await reply_error({431, kInvalidRequest, "request head too large"}, true);
+      co_return co_await reply_error({mcp::ErrorKind::header_too_large, "request head too large", "null"}, true);
     }
     // A pooled connection the backend closed meanwhile fails at once; retry on a new one.
     for (bool fresh = false;; fresh = true) {
@@ -414,9 +482,9 @@ net::Task<bool> Connection::forward_request() {
   }
   if (!sent) {
     if (timed_out) {
-      co_return co_await reply_error({504, kBackendTimeout, "backend connect timed out"}, false);
+      co_return co_await reply_error({mcp::ErrorKind::backend_timeout, "backend connect timed out", "null"}, false);
     }
-    co_return co_await reply_error({502, kBackendUnavailable, "no backend available"}, false);
+    co_return co_await reply_error({mcp::ErrorKind::backend_unavailable, "no backend available", "null"}, false);
   }
   pool::bump(slot_->requests, uint64_t{1});
   pool::bump(slot_->in_flight, int64_t{1});
@@ -438,7 +506,7 @@ net::Task<bool> Connection::relay_body_in() {
   while (!req_->is_done()) {
     in_.compact();
     if (in_.space_size() == 0) {
-      co_return co_await reply_error({400, kInvalidRequest, "malformed chunked body"}, true);
+      co_return co_await reply_error({mcp::ErrorKind::invalid_request, "malformed chunked body", "null"}, true);
     }
     phase_ = Phase::body_in;
     arm(read_timeout);
@@ -462,7 +530,7 @@ net::Task<bool> Connection::relay_body_in() {
     phase_ = Phase::upstream_send;
     arm(read_timeout);
     if (co_await send(up_->sock, in_.data() + sent_ahead_, end - sent_ahead_)) {
-      co_return co_await reply_error({502, kBackendUnavailable, "backend closed during upload"},
+      co_return co_await reply_error({mcp::ErrorKind::backend_unavailable, "backend closed during upload", "null"},
                                      true);
     }
     in_.consume(used);

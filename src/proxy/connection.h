@@ -8,11 +8,19 @@
 #include "core/buffer_pool.h"
 #include "net/asio.h"
 #include "net/http1_parser.h"
-#include "proxy/reply.h"
+#include "mcp/error.h"
+#include "proxy/head_writer.h"
 #include "proxy/upstream_pool.h"
 #include "proxy/worker.h"
 
 namespace mcplb::proxy {
+
+/// An answer mcplb gives itself instead of a backend's (refusals and proxy errors).
+struct McpRefusal {
+  mcp::ErrorKind kind;
+  std::string_view message;
+  std::string_view id;  // JSON text of the request id, "null" when unknown
+};
 
 class Connection {
  public:
@@ -63,9 +71,25 @@ class Connection {
 
   net::Task<boost::system::error_code> send(net::Socket& s, const char* a, size_t an,
                                             const char* b = nullptr, size_t bn = 0);
-  /// Sends an mcplb-made JSON-RPC error response; false when the connection must close.
-  net::Task<bool> reply_error(ErrorReply e, bool close);
+  /// Sends an mcplb-made JSON-RPC error response (src/mcp/error.h maps the kind to the
+  /// status); false when the connection must close.
+  net::Task<bool> reply_error(const McpRefusal& r, bool close);
   net::Task<bool> reply_parse_error(net::HeadError kind);
+
+  // --- MCP layer (connection_mcp.cc); all synchronous, right after the head is parsed ---
+  /// Inspects a JSON POST body; refuses malformed JSON-RPC and stateless header mismatches.
+  std::optional<McpRefusal> inspect_mcp();
+  /// Opens a session token (Mcp-Session-Id, or the old transport's sessionId parameter) and
+  /// pins the request to the backend named in it.
+  std::optional<McpRefusal> pin_session(const PoolRt& pool);
+  void write_target(HeadWriter& h);
+  bool write_session_header(HeadWriter& h, std::string_view name, std::string_view backend_id);
+  void count_session(unsigned status);
+  /// Reads more of a JSON body before routing (bounded by mcp.max_inspect_bytes and the
+  /// buffer), then parses the head again: the worker's field scratch is stale after a wait.
+  net::Task<bool> peek_body();
+  /// Relays an old-transport SSE stream, sealing the session id in its `endpoint` event.
+  net::Task<bool> relay_endpoint_stream();
   /// Request line and forwarded fields into hdr_; written once, before anything yields.
   bool build_upstream_prefix();
   /// The per-backend end of the upstream head (Host when rewritten, final CRLF).
@@ -100,6 +124,12 @@ class Connection {
   Stop stop_ = Stop::none;
   bool response_started_ = false;
   bool in_flight_ = false;
+  bool mcp_initialize_ = false;  // this request is an MCP initialize (counts a new session)
+  bool mcp_delete_ = false;      // this request ends a pinned session
+  int pinned_ = -1;              // backend fixed by a session token, -1 = the policy picks
+  std::optional<net::Span> rewrite_query_;  // sessionId value in the target to replace
+  std::string_view path_;        // request path (into in_), valid while the head is there
+  bool old_sse_ = false;         // GET on mcp.sse_path: the response names a session URL
   bool replay_ok_ = false;  // whole request still in our buffers: a stale reuse can be retried
   char tail_[32];          // relayed-but-unparsed bytes of an idle stream (see relay_body_out)
   uint8_t tail_len_ = 0;

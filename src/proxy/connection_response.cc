@@ -7,7 +7,6 @@
 #include "core/log.h"
 #include "proxy/connection.h"
 #include "proxy/head_writer.h"
-#include "proxy/reply.h"
 
 namespace mcplb::proxy {
 
@@ -38,6 +37,12 @@ bool Connection::build_response_head(bool close, bool& stream) {
     }
     if (f.id == http::field::content_type && is_event_stream(f.value.in(base))) {
       stream = true;
+    }
+    if (resp_->mcp_session_id && f.value.off == resp_->mcp_session_id->off) {
+      if (!write_session_header(h, f.name.in(base), f.value.in(base))) {
+        return false;
+      }
+      continue;
     }
     h.put(f.name.in(base)).put(": ").put(f.value.in(base)).put("\r\n");
   }
@@ -82,11 +87,11 @@ net::Task<std::optional<bool>> Connection::read_response_head(WorkerPool& wp) {
           spdlog::warn("backend {}: malformed response: {}", rt.backends[backend_]->name,
                        ec.message());
           pool::bump(slot_->failures, uint64_t{1});
-          co_return co_await reply_error({502, kBackendUnavailable, "malformed backend response"},
+          co_return co_await reply_error({mcp::ErrorKind::backend_unavailable, "malformed backend response", "null"},
                                          false);
         }
         if (out_.space_size() == 0) {
-          co_return co_await reply_error({502, kBackendUnavailable, "backend head too large"},
+          co_return co_await reply_error({mcp::ErrorKind::backend_unavailable, "backend head too large", "null"},
                                          false);
         }
       }
@@ -113,9 +118,9 @@ net::Task<std::optional<bool>> Connection::read_response_head(WorkerPool& wp) {
         }
         pool::bump(slot_->failures, uint64_t{1});
         if (timeout) {
-          co_return co_await reply_error({504, kBackendTimeout, "backend timed out"}, false);
+          co_return co_await reply_error({mcp::ErrorKind::backend_timeout, "backend timed out", "null"}, false);
         }
-        co_return co_await reply_error({502, kBackendUnavailable, "backend closed the connection"},
+        co_return co_await reply_error({mcp::ErrorKind::backend_unavailable, "backend closed the connection", "null"},
                                        false);
       }
       received += n;
@@ -127,7 +132,7 @@ net::Task<std::optional<bool>> Connection::read_response_head(WorkerPool& wp) {
     // Interim responses: 100 answers an Expect we already handled; others are dropped too
     // (clients must accept their absence). A 101 we never asked for is an error.
     if (resp_->status == 101) {
-      co_return co_await reply_error({502, kBackendUnavailable, "unexpected protocol switch"},
+      co_return co_await reply_error({mcp::ErrorKind::backend_unavailable, "unexpected protocol switch", "null"},
                                      false);
     }
     if (resp_->status >= 100 && resp_->status < 200) {
@@ -147,21 +152,36 @@ net::Task<bool> Connection::relay_response(WorkerPool& wp) {
     in_.consume(hdr_len_ + body_used_);  // the whole request was delivered: drop it now
     hdr_len_ = body_used_ = 0;
   }
+  count_session(resp_->status);
   bool close = !req_->keep_alive() || resp_->need_eof() || w_.draining;
   bool stream = false;
   if (!build_response_head(close, stream)) {
-    co_return co_await reply_error({502, kBackendUnavailable, "backend head too large"}, false);
+    co_return co_await reply_error({mcp::ErrorKind::backend_unavailable, "backend head too large", "null"}, false);
   }
   // Body bytes that came with the head.
   resp_->eager(true);
   size_t head = hdr_len_resp_;
   out_.consume(head);
+  if (old_sse_ && stream && !resp_->is_done()) {
+    phase_ = Phase::client_send;
+    arm(w_.topo->config().client.send_timeout);
+    response_started_ = true;
+    if (co_await send(client_, hdr_.space(), head_out_len_)) {
+      co_return false;
+    }
+    pool::bump(slot_->streams, int64_t{1});
+    bool ok = co_await relay_endpoint_stream();
+    pool::bump(slot_->streams, int64_t{-1});
+    response_started_ = false;
+    finish_upstream(ok && resp_->keep_alive() && req_->is_done() && out_.empty());
+    co_return ok && !close;
+  }
   size_t used = 0;
   if (!resp_->is_done() && !out_.empty()) {
     error_code ec;
     used = resp_->put(asio::buffer(out_.data(), out_.size()), ec);
     if (!ok_or_more(ec)) {
-      co_return co_await reply_error({502, kBackendUnavailable, "malformed backend response"},
+      co_return co_await reply_error({mcp::ErrorKind::backend_unavailable, "malformed backend response", "null"},
                                      false);
     }
   }

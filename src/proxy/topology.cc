@@ -50,6 +50,30 @@ std::shared_ptr<const Topology> Topology::build(const config::Config& cfg, size_
     }
     t->routes_.push_back(std::move(rr));
   }
+  mcp::TokenLimits limits;
+  limits.ttl_seconds = std::chrono::duration_cast<std::chrono::seconds>(cfg.session.ttl).count();
+  if (cfg.session.keys.empty()) {
+    // Tokens from a generated key die with the process and no other replica can open them.
+    t->key_ring_ = mcp::KeyRing::generate_ephemeral(limits);
+    t->ephemeral_key_ = true;
+  } else {
+    std::vector<mcp::SessionKey> keys;
+    for (const auto& k : cfg.session.keys) {
+      std::string kerr;
+      auto secret = mcp::load_session_secret(k.secret_file, &kerr);
+      if (!secret) {
+        err = "session key '" + k.id + "': " + kerr;
+        return nullptr;
+      }
+      keys.push_back(mcp::SessionKey{k.id, *secret});
+    }
+    std::string kerr;
+    t->key_ring_ = mcp::KeyRing::create(std::move(keys), limits, &kerr);
+    if (!t->key_ring_) {
+      err = "session keys: " + kerr;
+      return nullptr;
+    }
+  }
   if (t->routes_.empty() && t->pools_.size() == 1) {
     t->routes_.push_back(RouteRt{"", "", 0});
   }

@@ -4,11 +4,13 @@
 // only mutable parts are the per-backend atomics inside pool::Backend.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "config/model.h"
+#include "mcp/session_token.h"
 #include "mcplb/balance/policy.h"
 #include "mcplb/pool/backend.h"
 #include "net/asio.h"
@@ -38,6 +40,9 @@ class Topology {
   const config::Config& config() const { return cfg_; }
   size_t workers() const { return workers_; }
   const std::vector<PoolRt>& pools() const { return pools_; }
+  /// Seals and opens MCP session tokens (session.keys, or one ephemeral key).
+  const mcp::KeyRing& key_ring() const { return *key_ring_; }
+  bool ephemeral_key() const { return ephemeral_key_; }
 
   /// First route matching host (port ignored, case-insensitive) and path; -1 when none.
   int route(std::string_view host, std::string_view path) const;
@@ -47,6 +52,8 @@ class Topology {
   size_t workers_ = 1;
   std::vector<PoolRt> pools_;
   std::vector<RouteRt> routes_;
+  std::optional<mcp::KeyRing> key_ring_;
+  bool ephemeral_key_ = false;
 };
 
 using TopologyPtr = std::shared_ptr<const Topology>;

@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 
 #include "core/log.h"
+#include "mcp/error.h"
 #include "net/listener.h"
 #include "proxy/connection.h"
 
@@ -30,6 +31,11 @@ Worker::Worker(size_t idx, TopologyPtr t)
       buffers(block_size_for(topo->config()), kMaxFreeBlocks),
       now(Clock::now()),
       tick_(io.get_executor()) {
+  mcp::HttpErrorOptions opts;
+  opts.close = true;
+  opts.retry_after_seconds = 1;
+  mcp::append_http_error_response(overload_reply_, mcp::ErrorKind::overloaded,
+                                  "too many connections", "null", opts);
   for (const auto& p : topo->pools()) {
     WorkerPool wp;
     wp.rt = &p;
@@ -134,13 +140,9 @@ net::Task<void> Worker::accept_loop(net::Acceptor& acceptor,
     }
     if (shared->open.fetch_add(1, std::memory_order_relaxed) >= shared->max_connections) {
       shared->open.fetch_sub(1, std::memory_order_relaxed);
-      static constexpr std::string_view k503 =
-          "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-          "Retry-After: 1\r\nConnection: close\r\nContent-Length: 123\r\n\r\n"
-          R"({"jsonrpc":"2.0","id":null,"error":{"code":-32004,"message":"too many connections","data":{"origin":"mcplb","status":503}}})";
       boost::system::error_code wec;
       sock.non_blocking(true, wec);
-      sock.write_some(asio::buffer(k503), wec);
+      sock.write_some(asio::buffer(overload_reply_), wec);
       sock.shutdown(net::tcp::socket::shutdown_send, wec);
       continue;
     }

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "core/buffer_pool.h"
+#include "mcp/inspect.h"
+#include "mcp/session_token.h"
 #include "net/asio.h"
 #include "net/http1_parser.h"
 #include "proxy/topology.h"
@@ -51,7 +53,11 @@ class Worker {
   TopologyPtr topo;
   core::BufferPool buffers;
   std::vector<WorkerPool> pools;
+  // Scratch shared by this worker's connections; valid only until the user next yields.
   net::FieldRef scratch_fields[net::kMaxFields];
+  mcp::Inspection inspection;
+  mcp::OpenedToken opened;
+  std::string seal_buf;
   Clock::time_point now;  // refreshed by the tick; deadlines need no syscall
   bool draining = false;
 
@@ -63,6 +69,7 @@ class Worker {
   net::Task<void> tick_loop();
   void sweep();
 
+  std::string overload_reply_;  // the 503 sent when a listener is at max_connections
   std::vector<std::unique_ptr<net::Acceptor>> acceptors_;
   std::vector<std::shared_ptr<ListenerShared>> listeners_;
   Connection* head_ = nullptr;  // intrusive list of live connections, for the sweep

@@ -29,6 +29,7 @@ struct alignas(64) WorkerSlot {
   std::atomic<int64_t> active_conns{0};     // upstream connections open (idle + busy)
   std::atomic<int64_t> in_flight{0};        // requests waiting for or streaming a response
   std::atomic<int64_t> streams{0};          // text/event-stream responses open now
+  std::atomic<int64_t> sessions{0};         // MCP sessions opened minus closed (initialize/DELETE)
 };
 
 /// Add `d` to a counter this thread alone writes (no lock prefix on the hot path).
@@ -46,6 +47,7 @@ class BackendStats {
   int64_t active_conns() const { return sum(&WorkerSlot::active_conns); }
   int64_t in_flight() const { return sum(&WorkerSlot::in_flight); }
   int64_t streams() const { return sum(&WorkerSlot::streams); }
+  int64_t sessions() const { return sum(&WorkerSlot::sessions); }
 
  private:
   template <class T>

@@ -1,7 +1,8 @@
 // Golden files: tests/config/golden/NAME.yaml is loaded and the result compared with
 // NAME.expected: "error: ..." / "warning: ..." lines, then, when valid, "---" and the
 // canonical dump. Regenerate after an intended change with MCPLB_UPDATE_GOLDEN=1 and review
-// the diff.
+// the diff. Files are loaded under their full path, so relative key files (keys/) resolve
+// next to them as in production; the golden directory is then cut from the output.
 
 #include <gtest/gtest.h>
 
@@ -52,7 +53,11 @@ TEST(Golden, AllFiles) {
   ASSERT_GE(inputs.size(), 4u) << dir;
   bool update = std::getenv("MCPLB_UPDATE_GOLDEN") != nullptr;
   for (const auto& in : inputs) {
-    std::string got = render(load_string(read(in), in.filename().string()));
+    std::string got = render(load_string(read(in), in.string()));
+    const std::string prefix = dir.string() + "/";
+    for (size_t at; (at = got.find(prefix)) != std::string::npos;) {
+      got.erase(at, prefix.size());
+    }
     fs::path expected = fs::path(in).replace_extension(".expected");
     if (update) {
       std::ofstream(expected, std::ios::binary) << got;

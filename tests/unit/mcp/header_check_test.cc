@@ -149,6 +149,11 @@ TEST(HeaderCheck, CompareMirroredValue) {
   EXPECT_EQ(compare_mirrored_value("=?base64?" "?=", ""), HeaderCheck::ok);
   EXPECT_EQ(compare_mirrored_value("=?base64?YWJj?=", "abc"), HeaderCheck::ok);
   EXPECT_EQ(compare_mirrored_value("=?BASE64?YWJj?=", "abc"), HeaderCheck::name_mismatch);
+  EXPECT_EQ(compare_mirrored_value("a b\tc", "a b\tc"), HeaderCheck::ok);
+  // Non-ASCII must travel base64-encoded, even when the raw bytes equal the body value.
+  EXPECT_EQ(compare_mirrored_value("caf\xc3\xa9", "caf\xc3\xa9"), HeaderCheck::bad_name_encoding);
+  EXPECT_EQ(compare_mirrored_value("a\x01", "a\x01"), HeaderCheck::bad_name_encoding);
+  EXPECT_EQ(compare_mirrored_value("=?base64?Y2Fmw6k=?=", "caf\xc3\xa9"), HeaderCheck::ok);
   EXPECT_EQ(to_string(HeaderCheck::bad_name_encoding), "bad_name_encoding");
 }
 
