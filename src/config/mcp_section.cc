@@ -192,7 +192,8 @@ struct Origins {
 
 void read_origins(Diagnostics& diag, const YAML::Node& v, const YAML::Node& k,
                   const std::string& path, Origins& o) {
-  o.entries = v.IsSequence() ? v.size() : 0;
+  // Anything given counts, so a wrong type is not also reported as "must not be empty".
+  o.entries = v.IsNull() ? 0 : v.IsSequence() ? v.size() : 1;
   read_string_list(diag, v, k, path,
                    [&](const std::string& s, const YAML::Node& n, const std::string& p) {
                      std::string_view why;

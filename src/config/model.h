@@ -85,8 +85,8 @@ struct RouteMatch {
   // tools/call params.name (Mcp-Name header or body), glob with '*', empty = any. When set, a
   // request without a tool name does not match.
   std::string tool;
-  // Header name (stored lower-case; compare case-insensitively) -> exact value. At most 16,
-  // names unique.
+  // Header name (stored lower-case; compare case-insensitively) -> exact, non-empty value.
+  // At most 16, names unique.
   std::vector<std::pair<std::string, std::string>> headers;
 };
 

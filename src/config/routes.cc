@@ -129,6 +129,11 @@ void read_headers(MapReader& m, const YAML::Node& v, RouteMatch& match) {
     if (!s) {
       continue;
     }
+    if (s->empty()) {
+      // The proxy cannot tell an empty header from an absent one; refuse the ambiguity.
+      diag.error(value.Mark(), fmt::format("'{}' must not be empty", value_path));
+      continue;
+    }
     if (!valid_header_value(*s)) {
       diag.error(value.Mark(), fmt::format("'{}' must not contain control characters or "
                                            "leading or trailing spaces, got {}",

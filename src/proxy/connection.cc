@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "mcp/error.h"
+#include "proxy/edge.h"
 
 #include "core/log.h"
 #include "proxy/head_writer.h"
@@ -172,9 +173,20 @@ net::Task<bool> Connection::serve_one() {
   path_ = path_of(req_->target.in(base));
   old_sse_ = req_->method == http::verb::get && path_ == w_.topo->config().mcp.sse_path;
   bool keep;
-  if (auto refusal = inspect_mcp()) {
+  const auto& mcfg = w_.topo->config().mcp;
+  std::string_view origin = req_->origin ? req_->origin->in(base) : std::string_view();
+  cors_headers_.clear();
+  append_cors_headers(cors_headers_, mcfg.cors, origin, false, {});
+  if (!host_allowed(mcfg.allowed_hosts, host)) {
+    keep = co_await reply_error({mcp::ErrorKind::forbidden, "Host not allowed", "null"}, false);
+  } else if (!origin_allowed(mcfg.allowed_origins, origin)) {
+    keep = co_await reply_error({mcp::ErrorKind::forbidden, "Origin not allowed", "null"}, false);
+  } else if (mcfg.cors.enabled && !origin.empty() && req_->method == http::verb::options &&
+             !find_header("access-control-request-method").empty()) {
+    keep = co_await reply_preflight(origin);
+  } else if (auto refusal = inspect_mcp()) {
     keep = co_await reply_error(*refusal, false);
-  } else if (pool_ = w_.topo->route(host, path_); pool_ < 0) {
+  } else if (pool_ = w_.topo->route(route_query(host)); pool_ < 0) {
     keep = co_await reply_error({mcp::ErrorKind::no_route, "no route for this request", "null"}, false);
   } else if (auto refused = pin_session(*w_.pools[static_cast<size_t>(pool_)].rt)) {
     keep = co_await reply_error(*refused, false);
@@ -296,6 +308,25 @@ net::Task<bool> Connection::reply_error(const McpRefusal& r, bool close) {
   arm(w_.topo->config().client.send_timeout);
   auto ec = co_await send(client_, hdr_.space(), n);
   if (!close && req_) {
+    in_.consume(hdr_len_ + body_used_);
+  }
+  co_return !ec && !close;
+}
+
+net::Task<bool> Connection::reply_preflight(std::string_view origin) {
+  std::string& text = w_.seal_buf;  // scratch: copied into hdr_ before anything yields
+  text.assign("HTTP/1.1 204 No Content\r\n");
+  append_cors_headers(text, w_.topo->config().mcp.cors, origin, true,
+                      find_header("access-control-request-headers"));
+  text.append("Content-Length: 0\r\n\r\n");
+  hdr_.ensure();
+  size_t n = std::min(text.size(), hdr_.space_size());
+  std::memcpy(hdr_.space(), text.data(), n);
+  phase_ = Phase::client_send;
+  arm(w_.topo->config().client.send_timeout);
+  bool close = !req_->is_done() || !req_->keep_alive();
+  auto ec = co_await send(client_, hdr_.space(), n);
+  if (!close) {
     in_.consume(hdr_len_ + body_used_);
   }
   co_return !ec && !close;

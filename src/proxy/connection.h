@@ -79,6 +79,10 @@ class Connection {
   // --- MCP layer (connection_mcp.cc); all synchronous, right after the head is parsed ---
   /// Inspects a JSON POST body; refuses malformed JSON-RPC and stateless header mismatches.
   std::optional<McpRefusal> inspect_mcp();
+  RouteQuery route_query(std::string_view host) const;
+  /// A request header's value by name (case-insensitive); empty when absent.
+  std::string_view find_header(std::string_view name) const;
+  net::Task<bool> reply_preflight(std::string_view origin);
   /// Opens a session token (Mcp-Session-Id, or the old transport's sessionId parameter) and
   /// pins the request to the backend named in it.
   std::optional<McpRefusal> pin_session(const PoolRt& pool);
@@ -126,10 +130,12 @@ class Connection {
   bool in_flight_ = false;
   bool mcp_initialize_ = false;  // this request is an MCP initialize (counts a new session)
   bool mcp_delete_ = false;      // this request ends a pinned session
+  bool inspected_ = false;       // w_.inspection describes this request's body
   int pinned_ = -1;              // backend fixed by a session token, -1 = the policy picks
   std::optional<net::Span> rewrite_query_;  // sessionId value in the target to replace
   std::string_view path_;        // request path (into in_), valid while the head is there
-  bool old_sse_ = false;         // GET on mcp.sse_path: the response names a session URL
+  bool old_sse_ = false;
+  std::string cors_headers_;     // added to this request's response (empty: CORS not in play)         // GET on mcp.sse_path: the response names a session URL
   bool replay_ok_ = false;  // whole request still in our buffers: a stale reuse can be retried
   char tail_[32];          // relayed-but-unparsed bytes of an idle stream (see relay_body_out)
   uint8_t tail_len_ = 0;

@@ -53,9 +53,48 @@ bool is_stateless_revision(std::string_view version) { return version >= "2026-0
 
 }  // namespace
 
+RouteQuery Connection::route_query(std::string_view host) const {
+  const char* base = req_->base();
+  auto header = [&](const std::optional<net::Span>& s) {
+    return s ? s->in(base) : std::string_view();
+  };
+  RouteQuery q;
+  q.host = host;
+  q.path = path_;
+  q.method = req_->method_str.in(base);
+  q.mcp_method = header(req_->mcp_method);
+  if (q.mcp_method.empty() && inspected_ && w_.inspection.method) {
+    q.mcp_method = *w_.inspection.method;
+  }
+  if (q.mcp_method == "tools/call") {
+    q.tool = header(req_->mcp_name);
+    if (q.tool.empty() && inspected_ && w_.inspection.name) {
+      q.tool = *w_.inspection.name;
+    }
+  }
+  q.headers_arg = this;
+  q.header = [](const void* arg, std::string_view name) {
+    return static_cast<const Connection*>(arg)->find_header(name);
+  };
+  return q;
+}
+
+std::string_view Connection::find_header(std::string_view name) const {
+  // The worker's field scratch still holds this head: callers run before any wait.
+  const char* b = req_->base();
+  for (size_t i = 0; i < req_->field_count; ++i) {
+    const net::FieldRef& f = req_->fields[i];
+    if (boost::beast::iequals(f.name.in(b), name)) {
+      return f.value.in(b);
+    }
+  }
+  return {};
+}
+
 std::optional<McpRefusal> Connection::inspect_mcp() {
   const char* base = req_->base();
   mcp_initialize_ = false;
+  inspected_ = false;
   if (req_->method != http::verb::post || !req_->content_type ||
       !is_json(req_->content_type->in(base)) || req_->chunked()) {
     return std::nullopt;  // chunked bodies are relayed uninspected (SDK clients send lengths)
@@ -63,6 +102,7 @@ std::optional<McpRefusal> Connection::inspect_mcp() {
   std::string_view body(in_.data() + hdr_len_, body_used_);
   mcp::Inspection& in = w_.inspection;
   auto status = mcp::inspect(body, req_->is_done(), in);
+  inspected_ = status == mcp::InspectStatus::ok || status == mcp::InspectStatus::incomplete;
   if (status == mcp::InspectStatus::parse_error && req_->is_done()) {
     return McpRefusal{mcp::ErrorKind::parse_error, in.detail, "null"};
   }

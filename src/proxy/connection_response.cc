@@ -35,6 +35,10 @@ bool Connection::build_response_head(bool close, bool& stream) {
     if (f.drop) {
       continue;
     }
+    if (!cors_headers_.empty() && f.name.len > 15 &&
+        boost::beast::iequals(f.name.in(base).substr(0, 15), "access-control-")) {
+      continue;  // ours replace the backend's, so a browser never sees two
+    }
     if (f.id == http::field::content_type && is_event_stream(f.value.in(base))) {
       stream = true;
     }
@@ -49,6 +53,7 @@ bool Connection::build_response_head(bool close, bool& stream) {
   if (resp_->saw_content_length) {
     h.put("Content-Length: ").put(resp_->content_length().value_or(0)).put("\r\n");
   }
+  h.put(cors_headers_);
   if (close) {
     h.put("Connection: close\r\n");
   } else if (req_->version == 10) {

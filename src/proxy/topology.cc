@@ -2,6 +2,7 @@
 
 #include <boost/beast/core/string.hpp>
 
+#include "config/glob.h"
 #include "net/listener.h"
 
 namespace mcplb::proxy {
@@ -36,7 +37,9 @@ std::shared_ptr<const Topology> Topology::build(const config::Config& cfg, size_
     t->pools_.push_back(std::move(rt));
   }
   for (const auto& r : cfg.routes) {
-    RouteRt rr{r.match.path_prefix, r.match.host, 0};
+    RouteRt rr{r.match, 0};
+    t->routes_need_mcp_ = t->routes_need_mcp_ || !r.match.mcp_method.empty() ||
+                          !r.match.tool.empty();
     bool found = false;
     for (size_t i = 0; i < t->pools_.size(); ++i) {
       if (t->pools_[i].cfg.name == r.pool) {
@@ -75,25 +78,45 @@ std::shared_ptr<const Topology> Topology::build(const config::Config& cfg, size_
     }
   }
   if (t->routes_.empty() && t->pools_.size() == 1) {
-    t->routes_.push_back(RouteRt{"", "", 0});
+    t->routes_.push_back(RouteRt{config::RouteMatch{}, 0});
   }
   return t;
 }
 
-int Topology::route(std::string_view host, std::string_view path) const {
+int Topology::route(const RouteQuery& q) const {
+  std::string_view host = q.host;
   // Host comparisons ignore the port and case, as virtual hosting does.
   if (auto colon = host.rfind(':'); colon != std::string_view::npos && host.back() != ']') {
     host = host.substr(0, colon);
   }
-  for (size_t i = 0; i < routes_.size(); ++i) {
-    const RouteRt& r = routes_[i];
-    if (!r.host.empty() && !boost::beast::iequals(r.host, host)) {
+  for (const RouteRt& r : routes_) {
+    const config::RouteMatch& m = r.match;
+    if (!m.host.empty() && !boost::beast::iequals(m.host, host)) {
       continue;
     }
-    if (!r.path_prefix.empty() && path.substr(0, r.path_prefix.size()) != r.path_prefix) {
+    if (!m.path_prefix.empty() && q.path.substr(0, m.path_prefix.size()) != m.path_prefix) {
       continue;
     }
-    return static_cast<int>(r.pool);
+    if (!m.method.empty() && m.method != q.method) {
+      continue;
+    }
+    if (!m.mcp_method.empty() &&
+        (q.mcp_method.empty() || !config::glob_match(m.mcp_method, q.mcp_method))) {
+      continue;
+    }
+    if (!m.tool.empty() && (q.tool.empty() || !config::glob_match(m.tool, q.tool))) {
+      continue;
+    }
+    bool headers_ok = true;
+    for (const auto& [name, value] : m.headers) {
+      if (q.header == nullptr || q.header(q.headers_arg, name) != value) {
+        headers_ok = false;
+        break;
+      }
+    }
+    if (headers_ok) {
+      return static_cast<int>(r.pool);
+    }
   }
   return -1;
 }

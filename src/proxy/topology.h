@@ -25,9 +25,20 @@ struct PoolRt {
 };
 
 struct RouteRt {
-  std::string path_prefix;
-  std::string host;
+  config::RouteMatch match;
   size_t pool = 0;
+};
+
+/// What a route may look at; all views are valid only during the call.
+struct RouteQuery {
+  std::string_view host;
+  std::string_view path;
+  std::string_view method;      // HTTP method
+  std::string_view mcp_method;  // Mcp-Method header, else the inspected body's method
+  std::string_view tool;        // for tools/call: Mcp-Name header, else params.name
+  const void* headers_arg = nullptr;
+  /// Looks a request header up by name (case-insensitive); empty when absent.
+  std::string_view (*header)(const void* arg, std::string_view name) = nullptr;
 };
 
 class Topology {
@@ -44,14 +55,18 @@ class Topology {
   const mcp::KeyRing& key_ring() const { return *key_ring_; }
   bool ephemeral_key() const { return ephemeral_key_; }
 
-  /// First route matching host (port ignored, case-insensitive) and path; -1 when none.
-  int route(std::string_view host, std::string_view path) const;
+  /// Index of the pool of the first matching route; -1 when none matches.
+  int route(const RouteQuery& q) const;
+  /// True when some route looks at more than host, path and method (MCP method, tool or
+  /// headers): only then must the request's MCP fields be known before routing.
+  bool routes_need_mcp() const { return routes_need_mcp_; }
 
  private:
   config::Config cfg_;
   size_t workers_ = 1;
   std::vector<PoolRt> pools_;
   std::vector<RouteRt> routes_;
+  bool routes_need_mcp_ = false;
   std::optional<mcp::KeyRing> key_ring_;
   bool ephemeral_key_ = false;
 };

@@ -289,6 +289,14 @@ class E2ETestCase(unittest.TestCase):
     def assert_alive(self, proc):
         self.assertIsNone(proc.p.poll(), f"{proc.name} died\n{proc.describe()}")
 
+    def write_key(self, name):
+        """A fresh session key file (64 hex digits and a newline); returns its path."""
+        return self.write_file(name, os.urandom(32).hex() + "\n")
+
+    def start_demos(self, names):
+        """One demo server per name; returns [(name, port)] (what config_yaml takes)."""
+        return [(n, self.start_demo(n)[1]) for n in names]
+
 
 def config_yaml(backends, workers=1, client=None, pool=None, shutdown_timeout="5s", extra=""):
     """A minimal mcplb config: one listener on an ephemeral port, one pool `mcp`.
@@ -311,6 +319,15 @@ def config_yaml(backends, workers=1, client=None, pool=None, shutdown_timeout="5
         "    keepalive: {max_idle: 64, max_requests: 1000, idle_timeout: 60s}\n"
         "    timeouts: {" + ", ".join(f"{k}: {v}" for k, v in pl.items()) + "}\n"
         + extra)
+
+
+def session_yaml(keys, ttl=None):
+    """A `session:` section for config_yaml's `extra`; keys is [(id, secret_file)], first seals."""
+    out = "session:\n  keys:\n"
+    out += "".join(f"    - {{id: {k}, secret_file: {json.dumps(path)}}}\n" for k, path in keys)
+    if ttl:
+        out += f"  ttl: {ttl}\n"
+    return out
 
 
 def dead_port():

@@ -349,3 +349,189 @@ def parse_sse(data):
             ev[k] = ev[k] + "\n" + v if k == "data" and k in ev else v
         events.append(ev)
     return events
+
+
+# ---------------------------------------------------------------------------------------------
+# MCP helpers (session-based 2025 revisions, old HTTP+SSE) and incremental SSE reading
+
+SESSION_VERSION = "2025-11-25"
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]+$")  # unpadded base64url: an mcplb sealed token
+DEMO_SID_RE = re.compile(r"^[0-9a-f]{32}$")  # the demo server's own session ids
+
+
+def jsonrpc(method, params=None, req_id=None):
+    """A JSON-RPC message as bytes (a notification when req_id is None)."""
+    msg = {"jsonrpc": "2.0", "method": method}
+    if req_id is not None:
+        msg["id"] = req_id
+    if params is not None:
+        msg["params"] = params
+    return json.dumps(msg).encode()
+
+
+def initialize_body(req_id=1, version=SESSION_VERSION):
+    return jsonrpc("initialize", {"protocolVersion": version, "capabilities": {},
+                                  "clientInfo": {"name": "mcplb-e2e", "version": "1"}}, req_id)
+
+
+def tool_call_body(name, arguments=None, req_id=1):
+    return jsonrpc("tools/call", {"name": name, "arguments": arguments or {}}, req_id)
+
+
+def session_request(body, token=None, version=SESSION_VERSION, headers=(), target="/mcp",
+                    host="test.local"):
+    """A session-mode POST: JSON body, Accept both, Mcp-Session-Id when a token is given."""
+    hdrs = [("Content-Type", "application/json"),
+            ("Accept", "application/json, text/event-stream")]
+    if version:
+        hdrs.append(("MCP-Protocol-Version", version))
+    if token is not None:
+        hdrs.append(("Mcp-Session-Id", token))
+    return build_request("POST", target, hdrs + list(headers), body, host)
+
+
+def session_post(conn, body, token=None, **kw):
+    conn.send(session_request(body, token, **kw))
+    return conn.read_response("POST")
+
+
+def tool_text(resp):
+    """The first text content of a tools/call result (JSON or SSE response)."""
+    if resp.status != 200:
+        raise AssertionError(f"tools/call: {resp}")
+    msg = jsonrpc_from_response(resp)
+    if "result" not in msg:
+        raise AssertionError(f"tools/call failed: {msg}")
+    return msg["result"]["content"][0]["text"]
+
+
+def b64url_decode(text):
+    import base64
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def token_key_id(token):
+    """The key id written in clear into an mcplb token (src/mcp/README.md, wire format)."""
+    raw = b64url_decode(token)
+    if len(raw) < 2 or raw[0] != 1 or len(raw) < 2 + raw[1]:
+        raise AssertionError(f"not an mcplb token: {token!r}")
+    return raw[2:2 + raw[1]].decode("ascii")
+
+
+def tamper(token, i=None):
+    """The token with one character changed (another base64url letter), at index i (default:
+    the middle, inside the ciphertext)."""
+    i = len(token) // 2 if i is None else i
+    c = token[i]
+    repl = "A" if c != "A" else "B"
+    return token[:i] + repl + token[i + 1:]
+
+
+def assert_mcplb_error(tc, resp, status, code, req_id=None):
+    """An error mcplb answered itself (src/mcp/error.h): status, JSON-RPC code, the request's
+    id (None = null), data.origin = mcplb. Returns the parsed body."""
+    tc.assertEqual(resp.status, status, resp)
+    ct = (resp.header("content-type") or "").lower()
+    tc.assertTrue(ct.startswith("application/json"), f"content-type {ct!r}: {resp}")
+    try:
+        doc = resp.json()
+    except ValueError as e:
+        tc.fail(f"error body is not JSON ({e}): {resp.body[:300]!r}")
+    tc.assertEqual(doc.get("jsonrpc"), "2.0", doc)
+    tc.assertIn("id", doc, doc)
+    tc.assertEqual(doc["id"], req_id, doc)
+    err = doc.get("error")
+    tc.assertIsInstance(err, dict, doc)
+    tc.assertEqual(err.get("code"), code, doc)
+    tc.assertIsInstance(err.get("message"), str, doc)
+    tc.assertEqual((err.get("data") or {}).get("origin"), "mcplb", doc)
+    return doc
+
+
+class SseStream:
+    """Reads the events of an open SSE response body one at a time (chunked or
+    close-delimited), each read with a deadline."""
+
+    def __init__(self, conn, chunked):
+        self.conn = conn
+        self.chunked = chunked
+        self.raw = bytearray()  # decoded body bytes not yet returned as events
+        self.ended = False  # the body ended (terminal chunk or EOF)
+
+    def _more(self, deadline):
+        if self.chunked:
+            line = self.conn.read_until(b"\r\n", deadline)
+            size = int(line.split(b";")[0].strip(), 16)
+            if size == 0:
+                while self.conn.read_until(b"\r\n", deadline) != b"\r\n":
+                    pass
+                self.ended = True
+                return
+            self.raw += self.conn.read_exact(size, deadline)
+            if self.conn.read_exact(2, deadline) != b"\r\n":
+                raise AssertionError("chunk not followed by CRLF")
+        else:
+            try:
+                self.raw += self.conn.read_some(deadline)
+            except Closed:
+                self.ended = True
+
+    def next_event(self, timeout=IO_TIMEOUT, comments=False):
+        """The next event as {field: value}, or None when the stream ended. Comment-only
+        blocks (keep-alives) are skipped unless `comments`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            ends = [(i, len(sep)) for sep in (b"\n\n", b"\r\n\r\n", b"\r\r")
+                    for i in [self.raw.find(sep)] if i >= 0]
+            if ends:
+                i, n = min(ends)
+                block = bytes(self.raw[:i + n])
+                del self.raw[:i + n]
+                evs = parse_sse(block)
+                if evs and (evs[0] or comments):
+                    return evs[0]
+                continue
+            if self.ended:
+                return None
+            self._more(deadline)
+
+    def wait_for(self, pred, timeout=IO_TIMEOUT):
+        """Read events until pred(event) holds; returns (event, events skipped before it)."""
+        deadline = time.monotonic() + timeout
+        skipped = []
+        while True:
+            ev = self.next_event(max(deadline - time.monotonic(), 0.001))
+            if ev is None:
+                raise AssertionError(f"SSE stream ended before the awaited event; got {skipped}")
+            if pred(ev):
+                return ev, skipped
+            skipped.append(ev)
+
+    def read_to_end(self, timeout=IO_TIMEOUT):
+        """All remaining events until the body ends (AssertionError at the deadline)."""
+        deadline = time.monotonic() + timeout
+        out = []
+        while True:
+            ev = self.next_event(max(deadline - time.monotonic(), 0.001))
+            if ev is None:
+                return out
+            out.append(ev)
+
+
+def open_sse(conn, method, target, headers=(), body=None, host="test.local", timeout=None):
+    """Send a request that should open an SSE stream; returns (Response with head only,
+    SseStream or None when the response is not an event stream: then its body is read)."""
+    conn.send(build_request(method, target, headers, body, host))
+    status, reason, version, hdrs, raw = conn.read_head(timeout)
+    r = Response(status, reason, version, hdrs, b"", raw)
+    if status != 200 or not (r.header("content-type") or "").lower().startswith(
+            "text/event-stream"):
+        te = (r.header("transfer-encoding") or "").lower()
+        deadline = time.monotonic() + (timeout or conn.timeout)
+        if te:
+            r.body = b"".join(conn.iter_chunks(deadline))
+        elif r.header("content-length") is not None:
+            r.body = conn.read_exact(int(r.header("content-length")), deadline)
+        return r, None
+    chunked = (r.header("transfer-encoding") or "").lower().endswith("chunked")
+    return r, SseStream(conn, chunked)

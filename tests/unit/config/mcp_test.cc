@@ -92,7 +92,7 @@ routes:
     pool: mcp
   - match:
       headers:
-        X-Empty: ""
+        X-A: "1"
         x-b: "two words"
     pool: mcp
   - pool: mcp
@@ -172,7 +172,7 @@ TEST_F(McpConfig, FullExample) {
   EXPECT_TRUE(c.routes[1].match.tool.empty());
   const auto& h = c.routes[2].match.headers;
   ASSERT_EQ(h.size(), 2u);
-  EXPECT_EQ(h[0], (std::pair<std::string, std::string>{"x-empty", ""}));
+  EXPECT_EQ(h[0], (std::pair<std::string, std::string>{"x-a", "1"}));
   EXPECT_EQ(h[1], (std::pair<std::string, std::string>{"x-b", "two words"}));
   const RouteMatch& any = c.routes[3].match;  // empty match: still every request
   EXPECT_TRUE(any.path_prefix.empty() && any.host.empty() && any.method.empty() &&
@@ -367,6 +367,8 @@ TEST_F(McpConfig, McpErrors) {
   EXPECT_EQ(e("  cors:\n    enabled: true\n    allow_origins: []\n"),
             "t.yaml:4:5: 'mcp.cors.allow_origins' must not be empty when 'mcp.cors.enabled' is "
             "true\n");
+  EXPECT_EQ(e("  cors: {enabled: true, allow_origins: \"https://a.com\"}\n"),
+            "t.yaml:2:40: expected a list for 'mcp.cors.allow_origins', got 'https://a.com'\n");
   EXPECT_EQ(e("  cors: {enabled: true, allow_origins: [x]}\n"),  // one error is enough
             "t.yaml:2:41: 'x' is not a valid origin for 'mcp.cors.allow_origins[0]' (expected "
             "'*' or scheme://host[:port])\n");
@@ -464,6 +466,8 @@ TEST_F(McpConfig, RouteErrors) {
   EXPECT_EQ(e("{headers: {X-Tenant: [a, b]}}"),
             "t.yaml:3:33: expected a string for 'routes[0].match.headers.X-Tenant', got a "
             "list\n");
+  EXPECT_EQ(e("{headers: {X-Tenant: \"\"}}"),
+            "t.yaml:3:33: 'routes[0].match.headers.X-Tenant' must not be empty\n");
   EXPECT_EQ(e("{headers: {X-Tenant: \" acme\"}}"),
             "t.yaml:3:33: 'routes[0].match.headers.X-Tenant' must not contain control "
             "characters or leading or trailing spaces, got ' acme'\n");
@@ -553,7 +557,7 @@ TEST_F(McpConfig, DumpRoundTrips) {
                       "\"tools/*\", tool: \"render_*\", headers: {\"x-tenant\": \"acme\"}}, "
                       "pool: \"heavy\"}\n"
                       "  - {match: {mcp_method: \"initialize\"}, pool: \"mcp\"}\n"
-                      "  - {match: {headers: {\"x-empty\": \"\", \"x-b\": \"two words\"}}, "
+                      "  - {match: {headers: {\"x-a\": \"1\", \"x-b\": \"two words\"}}, "
                       "pool: \"mcp\"}\n"
                       "  - {match: {}, pool: \"mcp\"}\n"),
             std::string::npos)
