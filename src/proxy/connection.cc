@@ -108,10 +108,14 @@ void Connection::on_drain() {
   }
 }
 
-void Connection::check_client_gone() {
+bool Connection::client_gone() {
   char c;
   ssize_t n = ::recv(client_.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
-  if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+void Connection::check_client_gone() {
+  if (client_gone()) {
     stop_ = Stop::peer_gone;
     error_code ec;
     if (up_) {

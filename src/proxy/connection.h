@@ -36,6 +36,8 @@ class Connection {
   void on_deadline();
   /// For long streams: notices a client that went away while the backend is silent.
   void check_client_gone();
+  /// The client closed or reset its side (peeks; consumes nothing).
+  bool client_gone();
   /// Worker is draining: close if idle between requests, end streams.
   void on_drain();
   bool streaming() const { return phase_ == Phase::stream_wait; }

@@ -1,6 +1,7 @@
 // The response half of Connection: read the backend's head, rewrite it, and relay the body
 // as it arrives (each read is written to the client at once, so SSE events are never held).
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast/core/string.hpp>
 #include <cstring>
 
@@ -217,6 +218,7 @@ net::Task<bool> Connection::relay_response(WorkerPool& wp) {
 
 net::Task<bool> Connection::relay_body_out(bool stream) {
   const auto& to = w_.pools[static_cast<size_t>(pool_)].rt->cfg.timeouts;
+  bool watch_client = true;
   while (!resp_->is_done()) {
     size_t n = 0;
     if (stream) {
@@ -233,9 +235,28 @@ net::Task<bool> Connection::relay_body_out(bool stream) {
         out_.consume(tail_len_);
         out_.release_if_empty();
       }
-      auto [ec] = co_await up_->sock.async_wait(net::Socket::wait_read, net::use_task);
-      if (ec) {
-        co_return false;
+      if (watch_client) {
+        // Also wait on the client: a client that leaves must free the backend's stream at
+        // once (an SDK server refuses a resumed GET while the old one is still open).
+        using namespace boost::asio::experimental::awaitable_operators;
+        auto which =
+            co_await (up_->sock.async_wait(net::Socket::wait_read, net::use_task) ||
+                      client_.async_wait(net::Socket::wait_read, net::use_task));
+        if (which.index() == 1) {
+          if (client_gone()) {
+            co_return false;
+          }
+          watch_client = false;  // pipelined bytes wait for this response; the sweep watches
+          continue;
+        }
+        if (std::get<0>(std::get<0>(which))) {
+          co_return false;
+        }
+      } else {
+        auto [ec] = co_await up_->sock.async_wait(net::Socket::wait_read, net::use_task);
+        if (ec) {
+          co_return false;
+        }
       }
       out_.ensure();
       out_.compact();

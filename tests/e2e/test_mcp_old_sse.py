@@ -55,7 +55,7 @@ class OldSse(h.E2ETestCase):
         r = self.post(target, body, conn)
         self.assertEqual(r.status, 202, r)
         self.assertIsNone(r.header("mcp-session-id"), r)
-        ev, skipped = stream.wait_for(
+        ev, _ = stream.wait_for(
             lambda e: e.get("data") and json.loads(e["data"]).get("id") == req_id)
         self.assertEqual(ev.get("event", "message"), "message", ev)
         return json.loads(ev["data"]), r

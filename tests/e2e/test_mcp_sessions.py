@@ -11,7 +11,6 @@ reach the client: Mcp-Session-Id in a response is always a token).
 
 import collections
 import json
-import re
 import threading
 import unittest
 
@@ -133,6 +132,11 @@ class Sessions(McpSessionCase):
             got.append(self.counter(token, req_id=i + 20))
         self.assertEqual(got, [(backend, n) for n in range(1, 21)])
 
+        # Header names are case-insensitive.
+        r = self.post(h.tool_call_body("counter"), None, headers=[("mcp-session-id", token)])
+        self.assertEqual(h.tool_text(r), f"{backend}:21")
+        got.append((backend, 21))
+
         name, sid = self.backend_sid(token)
         self.assertEqual(name, backend)
         self.assertNotIn(sid, token)
@@ -140,7 +144,7 @@ class Sessions(McpSessionCase):
         token2, backend2 = self.open_session()
         self.assertNotEqual(token2, token)
         self.assertEqual(self.counter(token2), (backend2, 1))
-        self.assertEqual(self.counter(token), (backend, 21))
+        self.assertEqual(self.counter(token), (backend, 22))
         self.backend_sid(token2)
         self.assert_no_backend_ids()
 
@@ -149,6 +153,28 @@ class Sessions(McpSessionCase):
             token, backend = self.open_session(conn=c)
             self.assertEqual([self.counter(token, conn=c) for _ in range(3)],
                              [(backend, 1), (backend, 2), (backend, 3)])
+        self.assert_no_backend_ids()
+
+    def test_pipelined_requests_are_pinned_one_by_one(self):
+        # Pinning is per request: on one pipelined connection, session calls stay on the
+        # session's backend, stateless calls in between are balanced, a refused token or body
+        # does not disturb the requests after it.
+        token, backend = self.open_session()
+        reqs = [h.session_request(h.tool_call_body("counter", req_id=i), token) for i in range(3)]
+        reqs += [h.whoami_request(50), h.whoami_request(51), h.whoami_request(52)]
+        reqs.append(h.session_request(h.tool_call_body("counter", req_id=9), h.tamper(token)))
+        reqs.append(h.session_request(h.tool_call_body("counter", req_id=10), token))
+        reqs.append(h.session_request(b'{"jsonrpc":', token))
+        reqs.append(h.session_request(h.tool_call_body("counter", req_id=11), token))
+        with h.Conn(self.port) as c:
+            c.send(b"".join(reqs))
+            rs = [self.keep(c.read_response("POST")) for _ in reqs]
+        self.assertEqual([h.tool_text(r) for r in rs[:3]], [f"{backend}:{n}" for n in (1, 2, 3)])
+        self.assertEqual({h.tool_text(r) for r in rs[3:6]}, set(NAMES), "stateless pinned?")
+        h.assert_mcplb_error(self, rs[6], 404, -32001)
+        self.assertEqual(h.tool_text(rs[7]), f"{backend}:4")
+        h.assert_mcplb_error(self, rs[8], 400, -32700)
+        self.assertEqual(h.tool_text(rs[9]), f"{backend}:5")
         self.assert_no_backend_ids()
 
     def test_concurrent_sessions_keep_their_backend_and_count(self):
@@ -238,6 +264,45 @@ class SessionStreams(McpSessionCase):
         ev, _ = stream2.wait_for(lambda e: notification_text(e) is not None)
         self.assertEqual(notification_text(ev), "n4")
         self.backend_sid(token)
+        self.assert_no_backend_ids()
+
+    def test_post_stream_resumes_through_get_with_last_event_id(self):
+        token, backend = self.open_session()
+        body = h.jsonrpc("tools/call", {"name": "progress",
+                                        "arguments": {"steps": 6, "interval_ms": 150},
+                                        "_meta": {"progressToken": "pt-1"}}, 31)
+        c = h.Conn(self.port)
+        self.addCleanup(c.close)
+        r, stream = h.open_sse(c, "POST", "/mcp", [
+            ("Content-Type", "application/json"), ("Accept", "application/json, text/event-stream"),
+            ("MCP-Protocol-Version", h.SESSION_VERSION), ("Mcp-Session-Id", token)], body)
+        self.keep(r)
+        self.assertIsNotNone(stream, f"progress with a token did not stream: {r}")
+        self.assertEqual(r.header("x-backend-name"), backend)
+
+        def progress_of(ev):
+            if not ev.get("data"):
+                return None
+            msg = json.loads(ev["data"])
+            return msg["params"]["progress"] if msg.get("method") == \
+                "notifications/progress" else None
+
+        ev, _ = stream.wait_for(lambda e: progress_of(e) is not None)
+        self.assertEqual(progress_of(ev), 1, ev)
+        self.assertRegex(ev.get("id", ""), r"^[1-9]\d*_\d+$", "a POST stream's event id")
+        c.close()  # the client drops the POST stream; the tool keeps running on the backend
+
+        g = h.Conn(self.port)
+        self.addCleanup(g.close)
+        _, resumed = self.open_get_stream(g, token, last_event_id=ev["id"])
+        events = resumed.read_to_end(timeout=10)  # replay, then live until the result
+        steps = [progress_of(e) for e in events if progress_of(e) is not None]
+        self.assertEqual(steps, [2, 3, 4, 5, 6], events)
+        results = [json.loads(e["data"]) for e in events
+                   if e.get("data") and "result" in json.loads(e["data"])]
+        self.assertEqual(len(results), 1, events)
+        self.assertEqual(results[0]["id"], 31)
+        self.assertEqual(results[0]["result"]["content"][0]["text"], "progress: 6 steps done")
         self.assert_no_backend_ids()
 
     def test_two_sessions_streams_do_not_mix(self):

@@ -8,7 +8,6 @@ Refusals are sent to an mcplb in front of Python echo backends, which log every 
 """
 
 import base64
-import json
 import unittest
 
 import harness as h

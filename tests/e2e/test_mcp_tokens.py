@@ -7,6 +7,7 @@ token, minted by another mcplb in front of the demo servers, to the echo backend
 """
 
 import base64
+import contextlib
 import json
 import unittest
 
@@ -20,9 +21,10 @@ def lb_config(backends, keys):
 
 
 class TokenCase(h.E2ETestCase):
-    def initialize(self, port):
-        """A new session through the mcplb on `port`: returns (token, backend name)."""
-        with h.Conn(port) as c:
+    def initialize(self, port, conn=None):
+        """A new session through the mcplb on `port` (on `conn` if given): returns (token,
+        backend name)."""
+        with contextlib.nullcontext(conn) if conn else h.Conn(port) as c:
             r = h.session_post(c, h.initialize_body(), version=None)
             self.assertEqual(r.status, 200, r)
             token = r.header("mcp-session-id")
@@ -151,6 +153,20 @@ class BadTokens(TokenCase):
         token, _ = self.initialize(self.a_port)
         self.assert_refused(self.x_port, token, "other secret (reverse)")
 
+    def test_two_session_headers_are_refused(self):
+        # Two Mcp-Session-Id fields: mcplb cannot tell which one the backend would use, so
+        # the request is refused as malformed (400 -32600), whatever the tokens are.
+        token, _ = self.initialize(self.a_port)
+        marks = self.marks()
+        for what, second in {"same token": token, "other token": h.tamper(token)}.items():
+            with self.subTest(what=what), h.Conn(self.e_port) as c:
+                c.send(h.build_request("POST", "/mcp", [
+                    ("Content-Type", "application/json"), ("Mcp-Session-Id", token),
+                    ("Mcp-Session-Id", second)], h.tool_call_body("counter")))
+                r = c.read_response("POST")
+                h.assert_mcplb_error(self, r, 400, -32600)
+        self.assert_echo_saw_only(marks, {})
+
     def test_garbage_tokens_are_refused(self):
         marks = self.marks()
         garbage = {
@@ -170,7 +186,7 @@ class KeySharing(TokenCase):
         super().setUp()
         self.k1 = self.write_key("k1.key")
         self.k2 = self.write_key("k2.key")
-        demos = self.start_demos(NAMES)
+        self.demos = demos = self.start_demos(NAMES)
         self.a_port = self.start_mcplb(lb_config(demos, [("k1", self.k1)]), "mcplb-a")[1]
         self.b_port = self.start_mcplb(lb_config(demos, [("k1", self.k1)]), "mcplb-b")[1]
         # C rotated: k2 seals, k1 still opens. Its k1 is the same secret written as base64
@@ -205,6 +221,23 @@ class KeySharing(TokenCase):
                 self.assertEqual(r.status, 200, r)
             ev, _ = stream.wait_for(lambda e: bool(e.get("data")))
             self.assertEqual(json.loads(ev["data"])["params"]["data"], "via-a")
+
+    def test_token_for_a_backend_not_in_the_pool(self):
+        # mcplb F has the key but only b1 in its pool: a token naming another backend cannot
+        # be routed (no failover yet): 404, the client re-initializes.
+        f_port = self.start_mcplb(lb_config([("b1", self.demos[0][1])], [("k1", self.k1)]),
+                                  "mcplb-f")[1]
+        by_backend = {}
+        c = h.Conn(self.a_port)
+        self.addCleanup(c.close)
+        for _ in range(3):  # round robin on one connection (one worker): one per backend
+            token, backend = self.initialize(self.a_port, conn=c)
+            by_backend[backend] = token
+        self.assertEqual(set(by_backend), set(NAMES))
+        self.assertEqual(self.counter(f_port, by_backend["b1"]), ("b1", 1))
+        for n in ("b2", "b3"):
+            self.assert_refused(f_port, by_backend[n], f"token for {n}")
+            self.assertEqual(self.counter(self.a_port, by_backend[n]), (n, 1))
 
     def test_rotation(self):
         old, backend = self.initialize(self.a_port)
