@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 variant=${1:-release}
 shift || true
 jobs=${MCPLB_JOBS:-$(nproc)}
+# Let ccache share objects between clones in different folders (CI builds a fresh clone).
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
+export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
 case "$variant" in
   release)
     cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

@@ -2,6 +2,7 @@
 
 #include "app/commands.h"
 #include "config/load.h"
+#include "mcp/session_token.h"
 
 namespace mcplb::app {
 
@@ -14,6 +15,19 @@ int cmd_check(const std::string& path) {
     std::fprintf(stderr, "%s\n", e.str().c_str());
   }
   if (!result.ok()) {
+    return 2;
+  }
+  // The loader checks that key files are readable; their contents are the mcp module's.
+  bool keys_ok = true;
+  for (const auto& k : result.config->session.keys) {
+    std::string err;
+    if (!mcp::load_session_secret(k.secret_file, &err)) {
+      std::fprintf(stderr, "%s:%d:%d: session key '%s': %s\n", k.mark.file.c_str(), k.mark.line,
+                   k.mark.col, k.id.c_str(), err.c_str());
+      keys_ok = false;
+    }
+  }
+  if (!keys_ok) {
     return 2;
   }
   std::printf("%s: ok\n", path.c_str());

@@ -42,6 +42,10 @@ int serve(const config::Config& cfg, const TickFn& on_tick) {
   }
   std::fflush(stdout);
   spdlog::info("{} worker(s), {} pool(s)", workers, topo->pools().size());
+  if (topo->ephemeral_key() && cfg.source != "<demo>") {
+    spdlog::warn("no session.keys configured: using a generated key; MCP sessions will not "
+                 "survive a restart and other mcplb replicas cannot route them");
+  }
 
   if (on_tick) {
     on_tick(*topo, false);
