@@ -190,7 +190,7 @@ net::Task<bool> Connection::serve_one() {
     keep = co_await reply_preflight(origin);
   } else if (auto refusal = inspect_mcp()) {
     keep = co_await reply_error(*refusal, false);
-  } else if (pool_ = w_.topo->route(route_query(host)); pool_ < 0) {
+  } else if (pool_ = w_.topo->route(count_mcp(route_query(host))); pool_ < 0) {
     keep = co_await reply_error({mcp::ErrorKind::no_route, "no route for this request", "null"}, false);
   } else if (auto refused = pin_session(*w_.pools[static_cast<size_t>(pool_)].rt)) {
     keep = co_await reply_error(*refused, false);
@@ -297,7 +297,7 @@ net::Task<bool> Connection::reply_error(const McpRefusal& r, bool close) {
     SPDLOG_DEBUG("{} refused: {} {}", std::string_view(client_ip_, client_ip_len_), info.name,
                  r.message);
   }
-  std::string& text = w_.seal_buf;  // scratch: copied into hdr_ before anything yields
+  std::string& text = w_.seal_buf;
   text.clear();
   mcp::HttpErrorOptions opts;
   opts.close = close;
@@ -305,6 +305,11 @@ net::Task<bool> Connection::reply_error(const McpRefusal& r, bool close) {
     opts.retry_after_seconds = 1;
   }
   mcp::append_http_error_response(text, r.kind, r.message, r.id, opts);
+  co_return co_await send_own_response(text, close);
+}
+
+net::Task<bool> Connection::send_own_response(const std::string& text, bool close) {
+  // `text` is worker scratch: copy it into our own buffer before anything yields.
   hdr_.ensure();
   size_t n = std::min(text.size(), hdr_.space_size());
   std::memcpy(hdr_.space(), text.data(), n);
@@ -318,22 +323,12 @@ net::Task<bool> Connection::reply_error(const McpRefusal& r, bool close) {
 }
 
 net::Task<bool> Connection::reply_preflight(std::string_view origin) {
-  std::string& text = w_.seal_buf;  // scratch: copied into hdr_ before anything yields
+  std::string& text = w_.seal_buf;
   text.assign("HTTP/1.1 204 No Content\r\n");
   append_cors_headers(text, w_.topo->config().mcp.cors, origin, true,
                       find_header("access-control-request-headers"));
   text.append("Content-Length: 0\r\n\r\n");
-  hdr_.ensure();
-  size_t n = std::min(text.size(), hdr_.space_size());
-  std::memcpy(hdr_.space(), text.data(), n);
-  phase_ = Phase::client_send;
-  arm(w_.topo->config().client.send_timeout);
-  bool close = !req_->is_done() || !req_->keep_alive();
-  auto ec = co_await send(client_, hdr_.space(), n);
-  if (!close) {
-    in_.consume(hdr_len_ + body_used_);
-  }
-  co_return !ec && !close;
+  co_return co_await send_own_response(text, !req_->is_done() || !req_->keep_alive());
 }
 
 net::Task<bool> Connection::reply_parse_error(net::HeadError kind) {

@@ -82,9 +82,13 @@ class Connection {
   /// Inspects a JSON POST body; refuses malformed JSON-RPC and stateless header mismatches.
   std::optional<McpRefusal> inspect_mcp();
   RouteQuery route_query(std::string_view host) const;
+  /// Counts the request by MCP method and tool (worker counters); returns q.
+  const RouteQuery& count_mcp(const RouteQuery& q);
   /// A request header's value by name (case-insensitive); empty when absent.
   std::string_view find_header(std::string_view name) const;
   net::Task<bool> reply_preflight(std::string_view origin);
+  /// Sends a complete response mcplb wrote itself; false when the connection must close.
+  net::Task<bool> send_own_response(const std::string& text, bool close);
   /// Opens a session token (Mcp-Session-Id, or the old transport's sessionId parameter) and
   /// pins the request to the backend named in it.
   std::optional<McpRefusal> pin_session(const PoolRt& pool);

@@ -79,6 +79,13 @@ RouteQuery Connection::route_query(std::string_view host) const {
   return q;
 }
 
+const RouteQuery& Connection::count_mcp(const RouteQuery& q) {
+  if (!q.mcp_method.empty()) {
+    w_.mcp_counters.count(q.mcp_method, q.tool);
+  }
+  return q;
+}
+
 std::string_view Connection::find_header(std::string_view name) const {
   // The worker's field scratch still holds this head: callers run before any wait.
   const char* b = req_->base();

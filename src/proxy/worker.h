@@ -13,6 +13,7 @@
 #include "mcp/session_token.h"
 #include "net/asio.h"
 #include "net/http1_parser.h"
+#include "proxy/mcp_counters.h"
 #include "proxy/topology.h"
 #include "proxy/upstream_pool.h"
 
@@ -59,6 +60,7 @@ class Worker {
   mcp::OpenedToken opened;
   std::string seal_buf;
   Clock::time_point now;  // refreshed by the tick; deadlines need no syscall
+  McpCounters mcp_counters;
   bool draining = false;
 
   void link(Connection* c);

@@ -53,3 +53,34 @@ TEST(Edge, CorsHeaders) {
 
 }  // namespace
 }  // namespace mcplb::proxy
+
+#include "proxy/mcp_counters.h"
+
+namespace mcplb::proxy {
+namespace {
+
+TEST(McpCounters, CountsMethodsAndBoundedTools) {
+  auto c = std::make_unique<McpCounters>();
+  c->count("tools/call", "echo");
+  c->count("tools/call", "echo");
+  c->count("tools/call", "whoami");
+  c->count("made/up", "");
+  EXPECT_EQ(c->method_count(4), 3u);                                // tools/call
+  EXPECT_EQ(c->method_count(McpCounters::kMethods.size() - 1), 1u);  // other
+  for (int i = 0; i < 300; ++i) {
+    c->count("tools/call", "t" + std::to_string(i));
+  }
+  size_t names = 0;
+  uint64_t echo = 0, other = 0;
+  c->for_each_tool([&](std::string_view n, uint64_t v) {
+    ++names;
+    if (n == "echo") echo = v;
+    if (n == "other") other = v;
+  });
+  EXPECT_EQ(echo, 2u);
+  EXPECT_EQ(names, McpCounters::kMaxTools + 1);  // the table plus "other"
+  EXPECT_EQ(other, 300u - (McpCounters::kMaxTools - 2));
+}
+
+}  // namespace
+}  // namespace mcplb::proxy
