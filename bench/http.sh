@@ -39,8 +39,10 @@ P_NGINX=$(port 18080) P_HAPROXY=$(port 18081) P_MCPLB=$(port 18082)
 
 BODY='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"}}}'
 REPLY='{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"ok"}],"isError":false}}'
+# CONTENT_TYPE=text/plain sends the same bytes without mcplb's JSON-RPC inspection (it inspects
+# application/json POSTs only): the A/B for the cost of MCP inspection.
 HEADERS=(
-  "Content-Type: application/json"
+  "Content-Type: ${CONTENT_TYPE:-application/json}"
   "Accept: application/json, text/event-stream"
   "MCP-Protocol-Version: 2026-07-28"
   "Mcp-Method: tools/call"
