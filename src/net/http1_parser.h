@@ -5,6 +5,7 @@
 // top of Beast's (request smuggling shapes, obs-fold, Host rules).
 
 #include <boost/beast/http/basic_parser.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/verb.hpp>
 
@@ -124,6 +125,9 @@ bool is_hop_by_hop(http::field f, bool request);
 
 /// Case-insensitive: is `name` one of the comma-separated tokens in `list`?
 bool token_list_contains(std::string_view list, std::string_view name);
+
+/// A put() result that is not an error: done, or waiting for more bytes.
+inline bool ok_or_more(const error_code& ec) { return !ec || ec == http::error::need_more; }
 
 /// Maps a Beast parse error to the status class the client gets.
 HeadError classify(const error_code& ec, HeadError from_parser);

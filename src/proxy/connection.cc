@@ -32,7 +32,6 @@ std::string_view path_of(std::string_view target) {
   return target.substr(0, target.find('?'));
 }
 
-bool ok_or_more(const error_code& ec) { return !ec || ec == http::error::need_more; }
 
 struct Tried {
   std::array<uint64_t, 4> bits{};
@@ -162,7 +161,7 @@ net::Task<bool> Connection::serve_one() {
   if (!req_->is_done()) {
     error_code ec;
     body_used_ = req_->put(asio::buffer(in_.data() + hdr_len_, in_.size() - hdr_len_), ec);
-    if (!ok_or_more(ec)) {
+    if (!net::ok_or_more(ec)) {
       co_return co_await reply_parse_error(net::classify(ec, req_->head_error));
     }
   }
@@ -227,7 +226,7 @@ net::Task<bool> Connection::read_head() {
       error_code ec;
       size_t used = req_->put(asio::buffer(in_.data(), in_.size()), ec);
       // Errors first: a check in on_header_impl fails a head Beast already calls done.
-      if (!ok_or_more(ec)) {
+      if (!net::ok_or_more(ec)) {
         co_return co_await reply_parse_error(net::classify(ec, req_->head_error));
       }
       if (req_->is_header_done()) {
@@ -266,7 +265,7 @@ net::Task<bool> Connection::peek_body() {
     error_code pec;
     body_used_ += req_->put(
         asio::buffer(in_.data() + hdr_len_ + body_used_, in_.size() - hdr_len_ - body_used_), pec);
-    if (!ok_or_more(pec)) {
+    if (!net::ok_or_more(pec)) {
       co_return co_await reply_parse_error(net::classify(pec, req_->head_error));
     }
   }
@@ -548,7 +547,7 @@ net::Task<bool> Connection::relay_body_in() {
     in_.commit(n);
     error_code pec;
     size_t used = req_->put(asio::buffer(in_.data(), in_.size()), pec);
-    if (!ok_or_more(pec)) {
+    if (!net::ok_or_more(pec)) {
       co_return co_await reply_parse_error(net::classify(pec, req_->head_error));
     }
     // Relay everything read (not only what the parser consumed), so a chunk whose size

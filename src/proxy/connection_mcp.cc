@@ -19,7 +19,6 @@ using error_code = boost::system::error_code;
 
 namespace {
 
-bool ok_or_more(const error_code& ec) { return !ec || ec == http::error::need_more; }
 
 int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -277,7 +276,7 @@ net::Task<bool> Connection::relay_endpoint_stream() {
     if (!out_.empty()) {
       error_code pec;
       size_t used = resp_->put(asio::buffer(out_.data(), out_.size()), pec);
-      if (!ok_or_more(pec)) {
+      if (!net::ok_or_more(pec)) {
         co_return false;
       }
       out_.consume(used);

@@ -16,7 +16,6 @@ namespace http = boost::beast::http;
 using error_code = boost::system::error_code;
 
 namespace {
-bool ok_or_more(const error_code& ec) { return !ec || ec == http::error::need_more; }
 
 bool is_event_stream(std::string_view content_type) {
   return content_type.size() >= 17 &&
@@ -85,11 +84,11 @@ net::Task<std::optional<bool>> Connection::read_response_head(WorkerPool& wp) {
       if (!out_.empty()) {
         error_code ec;
         size_t used = resp_->put(asio::buffer(out_.data(), out_.size()), ec);
-        if (ok_or_more(ec) && resp_->is_header_done()) {
+        if (net::ok_or_more(ec) && resp_->is_header_done()) {
           hdr_len_resp_ = used;
           break;
         }
-        if (!ok_or_more(ec)) {
+        if (!net::ok_or_more(ec)) {
           spdlog::warn("backend {}: malformed response: {}", rt.backends[backend_]->name,
                        ec.message());
           pool::bump(slot_->failures, uint64_t{1});
@@ -186,7 +185,7 @@ net::Task<bool> Connection::relay_response(WorkerPool& wp) {
   if (!resp_->is_done() && !out_.empty()) {
     error_code ec;
     used = resp_->put(asio::buffer(out_.data(), out_.size()), ec);
-    if (!ok_or_more(ec)) {
+    if (!net::ok_or_more(ec)) {
       co_return co_await reply_error({mcp::ErrorKind::backend_unavailable, "malformed backend response", "null"},
                                      false);
     }
@@ -298,7 +297,7 @@ net::Task<bool> Connection::relay_body_out(bool stream) {
     out_.commit(n);
     error_code pec;
     size_t used = resp_->put(asio::buffer(out_.data(), out_.size()), pec);
-    if (!ok_or_more(pec)) {
+    if (!net::ok_or_more(pec)) {
       co_return false;
     }
     size_t end = resp_->is_done() ? used : out_.size();
