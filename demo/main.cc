@@ -49,6 +49,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-body", opts.max_body, "Largest accepted request body, bytes")
       ->capture_default_str();
+  app.add_option("--tool-delay-ms", opts.tool_delay_ms,
+                 "Extra wait before answering every tools/call (a slow replica)")
+      ->check(CLI::Range(0u, 60000u))
+      ->capture_default_str();
   app.add_flag_callback(
       "--version",
       [] {

@@ -61,8 +61,9 @@ std::string_view supported_versions_json(bool stateless_only) {
                         : R"(["2026-07-28","2025-11-25","2025-06-18","2025-03-26"])";
 }
 
-bool is_async(const Message& msg) {
-  return msg.method == "tools/call" && msg.name && tool_is_async(find_tool(*msg.name));
+bool is_async(const Message& msg, const Options& opts) {
+  return msg.method == "tools/call" && msg.name &&
+         (opts.tool_delay_ms > 0 || tool_is_async(find_tool(*msg.name)));
 }
 
 bool wants_stream(const Message& msg, Flavor flavor) {
@@ -146,7 +147,7 @@ unsigned answer(const Message& msg, Exchange& ex, Out& out) {
 }
 
 Task<bool> answer_async(const Message& msg, Exchange& ex, Out& out) {
-  if (!is_async(msg)) {
+  if (!is_async(msg, ex.server.options())) {
     answer(msg, ex, out);
     co_return true;
   }

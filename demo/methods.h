@@ -6,6 +6,7 @@
 
 #include "asio_types.h"
 #include "jsonrpc.h"
+#include "options.h"
 
 namespace mcplb::demo {
 
@@ -33,7 +34,7 @@ struct Exchange {
 };
 
 /// True if answering `msg` waits (a tool that sleeps or streams): use answer_async.
-bool is_async(const Message& msg);
+bool is_async(const Message& msg, const Options& opts);
 
 /// True if the request is better answered as an SSE stream (progress notifications, or a
 /// stateless notify that asked for log messages), when the client accepts one.

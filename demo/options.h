@@ -16,6 +16,8 @@ struct Options {
   std::uint32_t sse_keepalive_ms = 15000;
   std::uint32_t session_idle_s = 3600;
   std::uint64_t max_body = 4 * 1024 * 1024;
+  // Added to every tools/call: makes one replica a slower machine in balancing tests.
+  std::uint32_t tool_delay_ms = 0;
 };
 
 }  // namespace mcplb::demo

@@ -55,7 +55,7 @@ Task<void> answer_in_batch(const Message& msg, Exchange& ex, Out& out) {
     append_error(out, msg.id, kInvalidRequest, msg.invalid_reason);
   } else if (msg.method == "initialize") {
     append_error(out, msg.id, kInvalidRequest, "initialize must not be part of a batch");
-  } else if (is_async(msg)) {
+  } else if (is_async(msg, ex.server.options())) {
     co_await answer_async(msg, ex, out);
   } else {
     answer(msg, ex, out);
@@ -182,7 +182,7 @@ bool session_step(Connection& c, simdjson::ondemand::document& doc, SessionPost&
     c.prepare(202, {}, {});
     return true;
   }
-  if (is_async(msg) || streams(c, msg)) {
+  if (is_async(msg, c.server().options()) || streams(c, msg)) {
     return false;
   }
   Exchange ex{c.server(), Flavor::session, post.session.get()};

@@ -159,7 +159,7 @@ bool serve_stateless_now(Connection& c) {
     c.prepare(202, {}, {});
     return true;
   }
-  if (is_async(msg) || streams(c, msg)) {
+  if (is_async(msg, c.server().options()) || streams(c, msg)) {
     return false;
   }
   Exchange ex{c.server(), Flavor::stateless};

@@ -177,6 +177,14 @@ void call_tool(ToolId id, const Message& msg, Exchange& ex, Out& out) {
 Task<bool> call_tool_async(ToolId id, const Message& msg, Exchange& ex, Out& out) {
   // A cancelled wait must come back as an error code, not as an exception.
   co_await asio::this_coro::throw_if_cancelled(false);
+  if (auto delay = ex.server.options().tool_delay_ms; delay > 0) {
+    Timer timer(co_await asio::this_coro::executor);
+    timer.expires_after(std::chrono::milliseconds(delay));
+    auto [ec] = co_await timer.async_wait(nothrow);
+    if (ec) {
+      co_return false;
+    }
+  }
   if (id == ToolId::slow) {
     co_return co_await slow(msg, out);
   }

@@ -10,7 +10,7 @@ PKGS=(
   # libraries
   libboost1.81-all-dev libssl-dev libnghttp2-dev libsimdjson-dev libyaml-cpp-dev
   libhiredis-dev libcli11-dev libspdlog-dev libfmt-dev zlib1g-dev libbrotli-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libxxhash-dev
   # runtime peers used by tests and benchmarks
   nginx-light haproxy wrk nghttp2-client curl python3 procps util-linux
   nodejs

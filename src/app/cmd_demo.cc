@@ -222,7 +222,7 @@ int cmd_demo(const DemoOptions& opts) {
   cfg.shutdown_timeout = std::chrono::seconds(5);
   config::Pool pool;
   pool.name = "demo";
-  pool.policy = "round_robin";
+  pool.policy.name = "round_robin";
   for (const auto& c : children) {
     pool.backends.push_back(config::Backend{c.name, config::Address{"127.0.0.1", c.port}, 1, {}});
   }

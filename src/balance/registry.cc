@@ -5,7 +5,12 @@
 namespace mcplb::balance {
 
 std::span<const PolicyFactory* const> all_policies() {
-  static const std::array<const PolicyFactory*, 1> all{&round_robin_factory()};
+  static const std::array<const PolicyFactory*, 8> all{
+      &round_robin_factory(),   &weighted_round_robin_factory(),
+      &random_factory(),        &least_conn_factory(),
+      &least_request_factory(), &least_sessions_factory(),
+      &hash_factory(),          &ip_hash_factory(),
+  };
   return all;
 }
 

@@ -1,5 +1,6 @@
 // round_robin: each worker walks the pool in order, skipping backends the caller rejects.
 // Per-worker cursors start at the worker index so N workers do not all hit backend 0 first.
+// Deliberately unweighted: weighted_round_robin is the weighted variant.
 
 #include "balance/registry.h"
 
@@ -34,7 +35,8 @@ class RoundRobin final : public Policy {
 class RoundRobinFactory final : public PolicyFactory {
  public:
   std::string_view name() const override { return "round_robin"; }
-  std::unique_ptr<Policy> build(std::span<const pool::BackendPtr> backends) const override {
+  std::unique_ptr<Policy> build(std::span<const pool::BackendPtr> backends,
+                                const PolicyOptions& /*options*/) const override {
     return std::make_unique<RoundRobin>(backends.size());
   }
 };

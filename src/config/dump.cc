@@ -37,6 +37,44 @@ std::string dq_list(const std::vector<std::string>& v) {
   return out + "]";
 }
 
+// Only the options of the pool's policy: an option of another policy is an error on load.
+std::string policy_str(const PolicyConfig& p) {
+  if (p.name == "hash") {
+    const HashKey& k = p.key;
+    std::string key;
+    switch (k.source) {
+      case HashKey::Source::header:
+        key = fmt::format("{{header: {}}}", dq(k.name));
+        break;
+      case HashKey::Source::cookie:
+        key = fmt::format("{{cookie: {}}}", dq(k.name));
+        break;
+      case HashKey::Source::query:
+        key = fmt::format("{{query: {}}}", dq(k.name));
+        break;
+      case HashKey::Source::jwt_claim:
+        key = k.jwt_key_file.empty()
+                  ? fmt::format("{{jwt_claim: {}}}", dq(k.name))
+                  : fmt::format("{{jwt_claim: {}, jwt_key_file: {}, jwt_algorithm: {}}}",
+                                dq(k.name), dq(k.jwt_key_file), k.jwt_algorithm);
+        break;
+      case HashKey::Source::none:
+        key = "{}";
+        break;
+    }
+    return fmt::format("{{name: hash, key: {}, fallback: {}, balance_factor: {}}}", key,
+                       p.fallback, p.balance_factor);
+  }
+  if (p.name == "ip_hash") {
+    return fmt::format("{{name: ip_hash, balance_factor: {}}}", p.balance_factor);
+  }
+  if (p.name == "least_request") {
+    return fmt::format("{{name: least_request, ewma: {}, decay: {}}}", yes_no(p.ewma),
+                       format_duration(p.decay));
+  }
+  return p.name;
+}
+
 template <typename... T>
 void put(std::string& o, fmt::format_string<T...> f, T&&... args) {
   fmt::format_to(std::back_inserter(o), f, std::forward<T>(args)...);
@@ -61,8 +99,9 @@ std::string dump(const Config& cfg) {
   put(o, "  header_timeout: {}\n  idle_timeout: {}\n  send_timeout: {}\n",
       format_duration(c.header_timeout), format_duration(c.idle_timeout),
       format_duration(c.send_timeout));
-  put(o, "forwarding:\n  preserve_host: {}\n  x_forwarded: {}\n",
-      yes_no(cfg.forwarding.preserve_host), yes_no(cfg.forwarding.x_forwarded));
+  put(o, "forwarding:\n  preserve_host: {}\n  x_forwarded: {}\n  trusted_proxies: {}\n",
+      yes_no(cfg.forwarding.preserve_host), yes_no(cfg.forwarding.x_forwarded),
+      dq_list(cfg.forwarding.trusted_proxies));
   put(o, "shutdown_timeout: {}\n", format_duration(cfg.shutdown_timeout));
   put(o, "log:\n  level: {}\n", cfg.log.level);
   put(o, "session:\n  keys:{}\n", cfg.session.keys.empty() ? " []" : "");
@@ -79,7 +118,16 @@ std::string dump(const Config& cfg) {
       dq_list(m.cors.allow_origins), format_duration(m.cors.max_age));
   put(o, "pools:{}\n", cfg.pools.empty() ? " {}" : "");
   for (const auto& p : cfg.pools) {
-    put(o, "  {}:\n    policy: {}\n    backends:\n", dq(p.name), p.policy);
+    put(o, "  {}:\n    policy: {}\n", dq(p.name), policy_str(p.policy));
+    if (p.sticky.enabled) {  // the key's presence is what enables it
+      const Sticky& st = p.sticky;
+      put(o,
+          "    sticky: {{cookie: {}, ttl: {}, secure: {}, httponly: {}, path: {}, "
+          "same_site: {}}}\n",
+          dq(st.cookie), format_duration(st.ttl), yes_no(st.secure), yes_no(st.httponly),
+          dq(st.path), st.same_site);
+    }
+    put(o, "    slow_start: {}\n    backends:\n", format_duration(p.slow_start));
     for (const auto& b : p.backends) {
       put(o, "      - {{name: {}, address: {}, weight: {}}}\n", dq(b.name), dq(b.address.str()),
           b.weight);

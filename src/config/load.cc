@@ -68,11 +68,10 @@ void read_root(Diagnostics& diag, const YAML::Node& root, Config& cfg) {
       .on("workers", [&](const YAML::Node& v,
                          const YAML::Node&) { read_workers(diag, m.reader(), v, cfg.workers); })
       .section("client", [&](MapReader& s) { read_client(s, cfg.client); })
-      .section("forwarding",
-               [&](MapReader& s) {
-                 s.boolean("preserve_host", cfg.forwarding.preserve_host)
-                     .boolean("x_forwarded", cfg.forwarding.x_forwarded);
-               })
+      .on("forwarding",
+          [&](const YAML::Node& v, const YAML::Node& k) {
+            read_forwarding(diag, v, k, cfg.forwarding);
+          })
       .duration("shutdown_timeout", cfg.shutdown_timeout, milliseconds(0), hours(24))
       .section("log",
                [&](MapReader& s) {

@@ -1,13 +1,8 @@
 // session: and mcp: — the keys of MCP-aware routing that are not per route.
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <unordered_map>
 
 #include "config/sections.h"
@@ -21,45 +16,6 @@ using std::chrono::minutes;
 
 bool valid_key_id(std::string_view id) {
   return id.size() <= kMaxSessionKeyIdChars && valid_name(id, false);
-}
-
-bool has_control(std::string_view s) {
-  return std::any_of(s.begin(), s.end(), [](char c) {
-    auto u = static_cast<unsigned char>(c);
-    return u < 0x20 || u == 0x7f;
-  });
-}
-
-// A relative path is taken relative to the config file's directory, so `mcplb check` and
-// `mcplb run` agree wherever they are started from.
-std::string resolve(const std::string& config_file, const std::string& path) {
-  size_t slash = config_file.rfind('/');
-  if (path.starts_with('/') || slash == std::string::npos) {
-    return path;
-  }
-  return config_file.substr(0, slash + 1) + path;
-}
-
-// Checks that `path` names a readable regular file, without reading it (the mcp module parses
-// the secret). Non-regular files are refused before open(): opening a device can have effects.
-// @return an empty string, or what is wrong ("No such file or directory").
-std::string check_readable(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) {
-    return std::strerror(errno);
-  }
-  if (S_ISDIR(st.st_mode)) {
-    return std::strerror(EISDIR);
-  }
-  if (!S_ISREG(st.st_mode)) {
-    return "not a regular file";
-  }
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) {
-    return std::strerror(errno);
-  }
-  ::close(fd);
-  return {};
 }
 
 void read_keys(Diagnostics& diag, const YAML::Node& v, const YAML::Node& k, Session& out) {
@@ -106,31 +62,12 @@ void read_keys(Diagnostics& diag, const YAML::Node& v, const YAML::Node& k, Sess
          })
         .on("secret_file",
             [&](const YAML::Node& val, const YAML::Node&) {
-              std::string p = m.child("secret_file");
-              auto s = m.reader().string(val, p);
-              if (!s) {
-                return;
+              if (auto file = read_key_file(diag, m.reader(), val, m.child("secret_file"),
+                                            "secret_file")) {
+                key.secret_file = std::move(*file);
+                key.mark = diag.mark(val.Mark());
+                file_ok = true;
               }
-              if (s->empty()) {
-                diag.error(val.Mark(), fmt::format("'{}' must not be empty", p));
-                return;
-              }
-              if (has_control(*s)) {
-                diag.error(val.Mark(),
-                           fmt::format("'{}' must not contain control characters, got {}", p,
-                                       quote(*s)));
-                return;
-              }
-              std::string file = resolve(diag.file(), *s);
-              if (std::string err = check_readable(file); !err.empty()) {
-                diag.error(val.Mark(),
-                           fmt::format("cannot read secret_file {}: {}",
-                                       quote(file, kMaxQuotedPath), err));
-                return;
-              }
-              key.secret_file = std::move(file);
-              key.mark = diag.mark(val.Mark());
-              file_ok = true;
             })
         .required("id")
         .required("secret_file");

@@ -65,9 +65,45 @@ struct Backend {
   Mark mark;
 };
 
+/// Where the `hash` policy finds its key in a request (exactly one source).
+struct HashKey {
+  enum class Source : uint8_t { none, header, cookie, query, jwt_claim };
+  Source source = Source::none;
+  std::string name;           // header (lower-case), cookie, query argument or claim name
+  // jwt_claim only: empty = the claim is read without verifying the token (documented risk:
+  // a client can then choose its key, which only affects placement, never authorisation).
+  std::string jwt_key_file;   // HS*: the secret's raw bytes; RS256/ES256: PEM public key
+  std::string jwt_algorithm;  // HS256, HS384, HS512, RS256, ES256; required with the key file
+  Mark mark;                  // the key file value, for errors about its contents
+};
+
+/// pools[].policy: a name, or a map with the name and that policy's options.
+struct PolicyConfig {
+  std::string name = "least_sessions";
+  HashKey key;                           // hash: required
+  std::string fallback = "round_robin";  // hash: for requests without the key (not hash/ip_hash)
+  double balance_factor = 1.25;          // hash, ip_hash: 0 = unbounded, else 1.0 < f <= 100
+  bool ewma = true;                      // least_request: peak-EWMA latency score
+  Duration decay{10'000};                // least_request: EWMA time constant, 100ms..10min
+};
+
+/// Sticky cookie (ALB/nginx "sticky cookie" style): the first response sets a sealed cookie
+/// naming the backend; later requests carrying it go there while it is healthy.
+struct Sticky {
+  bool enabled = false;  // true when the `sticky` key is present
+  std::string cookie = "lb_cookie";  // RFC 6265 token
+  Duration ttl{std::chrono::hours(1)};  // cookie Max-Age and token lifetime, 1s..365d
+  bool secure = false;
+  bool httponly = true;
+  std::string path = "/";
+  std::string same_site = "lax";  // lax, strict, none (none requires secure)
+};
+
 struct Pool {
   std::string name;
-  std::string policy = "round_robin";
+  PolicyConfig policy;
+  Sticky sticky;
+  Duration slow_start{0};  // 0 = off; at most 1h
   std::vector<Backend> backends;
   Keepalive keepalive;
   PoolTimeouts timeouts;
@@ -100,6 +136,10 @@ struct Route {
 struct Forwarding {
   bool preserve_host = true;   // false: Host becomes the backend address
   bool x_forwarded = true;     // add X-Forwarded-For / -Proto / -Host
+  // Peers whose X-Forwarded-For / Forwarded headers are believed (CIDRs as written, checked
+  // with core::parse_cidr). The client address (ip_hash, logs, rate limits) is the right-most
+  // address in the chain that is not itself trusted; untrusted peers are their own client.
+  std::vector<std::string> trusted_proxies;
 };
 
 /// One session-token key. The secret itself is read by the mcp module (key file formats:

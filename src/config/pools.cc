@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <unordered_map>
 
-#include "config/policies.h"
 #include "config/sections.h"
 
 namespace mcplb::config {
@@ -21,6 +20,7 @@ struct BackendRead {
   bool ok = false;
   YAML::Mark name_at;  // the name, or the address when the name defaults to it
   YAML::Mark address_at;
+  YAML::Mark weight_at = YAML::Mark::null_mark();  // the weight value, when not 1
 };
 
 BackendRead read_backend(Diagnostics& diag, const YAML::Node& item, const std::string& path,
@@ -66,7 +66,15 @@ BackendRead read_backend(Diagnostics& diag, const YAML::Node& item, const std::s
               res.ok = true;
             }
           })
-      .integer("weight", b.weight, 1, 1000)
+      .on("weight",
+          [&](const YAML::Node& v, const YAML::Node&) {
+            if (auto w = m.reader().integer(v, m.child("weight"), 1, 1000)) {
+              b.weight = static_cast<uint32_t>(*w);
+              if (b.weight != 1) {
+                res.weight_at = v.Mark();
+              }
+            }
+          })
       .required("address");
   m.run();
   if (!has_name) {
@@ -76,7 +84,7 @@ BackendRead read_backend(Diagnostics& diag, const YAML::Node& item, const std::s
 }
 
 void read_backends(Diagnostics& diag, const YAML::Node& v, const YAML::Node& key,
-                   const std::string& path, Pool& pool, size_t& total) {
+                   const std::string& path, Pool& pool, size_t& total, PoolMarks& marks) {
   Reader r{diag, key.Mark()};
   if (!r.list(v, path)) {
     return;
@@ -102,6 +110,9 @@ void read_backends(Diagnostics& diag, const YAML::Node& v, const YAML::Node& key
       continue;
     }
     b.mark = diag.mark(item.Mark());
+    if (marks.first_weight.is_null()) {
+      marks.first_weight = read.weight_at;
+    }
     std::string addr = b.address.str();
     if (b.name.empty()) {
       b.name = addr;
@@ -123,15 +134,23 @@ void read_backends(Diagnostics& diag, const YAML::Node& v, const YAML::Node& key
 void read_pool(Diagnostics& diag, const YAML::Node& v, const YAML::Node& key, Pool& pool,
                size_t& total_backends) {
   MapReader m(diag, v, "pools." + pool.name, key.Mark());
+  PoolMarks marks;
   m.on("policy",
-       [&](const YAML::Node& p, const YAML::Node&) {
-         if (auto s = m.reader().one_of(p, m.child("policy"), "policy", known_policies())) {
-           pool.policy = *s;
-         }
+       [&](const YAML::Node& p, const YAML::Node& k) {
+         read_policy(diag, p, k, m.child("policy"), pool.policy);
        })
+      .on("sticky",
+          [&](const YAML::Node& s, const YAML::Node& k) {
+            if (read_sticky(diag, s, k, m.child("sticky"), pool.sticky)) {
+              marks.sticky = k.Mark();
+            }
+          })
+      // At most 1h: pool::effective_weight multiplies (weight << 10) by the elapsed ns, which
+      // stays below 2^64 only for weight <= 1000 and a ramp of at most ~5h.
+      .duration("slow_start", pool.slow_start, milliseconds(0), hours(1))
       .on("backends",
           [&](const YAML::Node& b, const YAML::Node& k) {
-            read_backends(diag, b, k, m.child("backends"), pool, total_backends);
+            read_backends(diag, b, k, m.child("backends"), pool, total_backends, marks);
           })
       .section("keepalive",
                [&](MapReader& s) {
@@ -148,7 +167,9 @@ void read_pool(Diagnostics& diag, const YAML::Node& v, const YAML::Node& key, Po
                                hours(24));
                })
       .required("backends");
-  m.run();
+  if (m.run()) {
+    check_balancing(diag, pool, marks);
+  }
 }
 
 }  // namespace

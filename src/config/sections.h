@@ -21,11 +21,15 @@ inline constexpr size_t kMaxSessionKeyIdChars = 16;  // the token format's limit
 inline constexpr size_t kMaxListEntries = 256;       // allowed_hosts, allowed_origins, ...
 inline constexpr size_t kMaxMatchHeaders = 16;       // per route
 inline constexpr size_t kMaxGlobChars = 256;         // mcp_method, tool
+inline constexpr size_t kMaxTrustedProxies = 64;     // checked per request: keep the scan short
 
 /// `listen:` (value, key).
 void read_listen(Diagnostics& diag, const YAML::Node& value, const YAML::Node& key,
                  std::vector<Listener>& out);
-/// `pools:`; names, backends, keepalive, timeouts.
+/// `forwarding:`; preserve_host, x_forwarded, trusted_proxies.
+void read_forwarding(Diagnostics& diag, const YAML::Node& value, const YAML::Node& key,
+                     Forwarding& out);
+/// `pools:`; names, backends, balancing (policy, sticky, slow_start), keepalive, timeouts.
 void read_pools(Diagnostics& diag, const YAML::Node& value, const YAML::Node& key,
                 std::vector<Pool>& out);
 /// `routes:`; needs the pools already read (routes may come first in the file).
@@ -39,6 +43,34 @@ void read_mcp(Diagnostics& diag, const YAML::Node& value, const YAML::Node& key,
 /// `pools_key` / `routes_key` are the keys' marks (null when absent).
 void check_routing(Diagnostics& diag, const Config& cfg, const YAML::Mark& pools_key,
                    const YAML::Mark& routes_key, size_t route_entries);
+
+/// Marks read_pool keeps for the checks across its keys (null = not in the file).
+struct PoolMarks {
+  YAML::Mark sticky = YAML::Mark::null_mark();        // the sticky key
+  YAML::Mark first_weight = YAML::Mark::null_mark();  // the first backend weight other than 1
+};
+
+/// `pools.<name>.policy` (value, key): a name, or a map with the name and that policy's
+/// options, each checked against the policy it belongs to. A relative jwt_key_file is joined
+/// to the directory of diag.file().
+void read_policy(Diagnostics& diag, const YAML::Node& value, const YAML::Node& key,
+                 const std::string& path, PolicyConfig& out);
+/// `pools.<name>.sticky` (value, key). Presence enables it.
+/// @return false when the value is not a map (nothing was read).
+bool read_sticky(Diagnostics& diag, const YAML::Node& value, const YAML::Node& key,
+                 const std::string& path, Sticky& out);
+/// Warnings across a pool's balancing keys (sticky with a hash policy, ignored weights); called
+/// after the whole pool has been read, since the keys may come in any order.
+void check_balancing(Diagnostics& diag, const Pool& pool, const PoolMarks& marks);
+
+/// Reads a key file path: not empty, no control characters, joined to the config file's
+/// directory when relative, and readable now (not read). `what` names it in the message:
+/// "cannot read <what> '<path>': <reason>".
+/// @return the resolved path, or nullopt after reporting.
+std::optional<std::string> read_key_file(Diagnostics& diag, const Reader& r, const YAML::Node& v,
+                                         const std::string& path, std::string_view what);
+/// Any byte below 0x20, or 0x7f.
+bool has_control(std::string_view s);
 
 /// [A-Za-z0-9_.-], plus ':' '[' ']' when `address_chars` (backend names default to addresses).
 bool valid_name(std::string_view name, bool address_chars);

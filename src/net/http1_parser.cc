@@ -1,6 +1,8 @@
 #include "net/http1_parser.h"
 
+#include <algorithm>
 #include <boost/beast/core/string.hpp>
+#include <iterator>
 #include <boost/beast/http/error.hpp>
 
 namespace mcplb::net {
@@ -170,9 +172,14 @@ void Http1Parser<isRequest>::on_field_impl(http::field f, bsv name_b, bsv value_
         }
         // X-Forwarded-* are not in Beast's table: compare names (unknown fields only).
         if (boost::beast::iequals(name, "x-forwarded-for")) {
-          if (xff_count < 4) {
-            x_forwarded_for[xff_count++] = span(value);
+          // Keep the LAST lines: the right-most hops were written by the proxies nearest to
+          // us (trusted ones), the left-most by whoever sent the request.
+          constexpr size_t cap = std::size(decltype(x_forwarded_for){});
+          if (xff_count == cap) {
+            std::move(x_forwarded_for + 1, x_forwarded_for + cap, x_forwarded_for);
+            --xff_count;
           }
+          x_forwarded_for[xff_count++] = span(value);
           r.drop = true;  // rewritten as one merged line
         } else if (boost::beast::iequals(name, "x-forwarded-proto") ||
                    boost::beast::iequals(name, "x-forwarded-host")) {

@@ -63,7 +63,7 @@ class Http1Parser final : public http::basic_parser<isRequest> {
   std::optional<Span> host;
   std::optional<Span> connection_tokens[4];  // Connection header values (for listed drops)
   size_t connection_count = 0;
-  std::optional<Span> x_forwarded_for[4];
+  std::optional<Span> x_forwarded_for[4];  // the last 4 lines (nearest hops) when more came
   size_t xff_count = 0;
   // Fields the MCP layer reads (spans into the head; unset when absent).
   std::optional<Span> mcp_session_id;

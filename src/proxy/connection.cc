@@ -65,7 +65,13 @@ Connection::Connection(Worker& w, net::Socket sock, ListenerShared* listener)
   error_code ec;
   auto ep = client_.remote_endpoint(ec);
   if (!ec) {
-    auto s = ep.address().to_string();
+    const auto addr = ep.address();
+    if (addr.is_v4()) {
+      peer_ip_ = asio::ip::make_address_v6(asio::ip::v4_mapped, addr.to_v4()).to_bytes();
+    } else {
+      peer_ip_ = addr.to_v6().to_bytes();
+    }
+    auto s = addr.to_string();
     client_ip_len_ = static_cast<uint8_t>(std::min(s.size(), sizeof(client_ip_) - 1));
     std::memcpy(client_ip_, s.data(), client_ip_len_);
   }
@@ -197,6 +203,7 @@ net::Task<bool> Connection::serve_one() {
     keep = co_await forward_request();
   }
   finish_upstream(false);
+  release_session();  // a new session whose response did not create one (or an old-SSE stream)
   req_.reset();
   resp_.reset();
   hdr_.release_if_empty();
@@ -455,7 +462,10 @@ net::Task<bool> Connection::forward_request() {
   if (!build_upstream_prefix()) {
     co_return co_await reply_error({mcp::ErrorKind::header_too_large, "request head too large", "null"}, true);
   }
-  // The scratch fields are stale from here on (other connections may parse heads).
+  // Placement reads the head: before the first yield, after which the worker's field
+  // scratch may hold another connection's head.
+  const std::optional<uint64_t> hash = placement_hash(rt);
+  const int sticky = sticky_backend(rt);
   if (req_->expect_continue && !req_->is_done() && body_used_ == 0) {
     static constexpr std::string_view k100 = "HTTP/1.1 100 Continue\r\n\r\n";
     if (co_await send(client_, k100.data(), k100.size())) {
@@ -469,64 +479,91 @@ net::Task<bool> Connection::forward_request() {
   ctx.acceptable_arg = &arg;
   ctx.acceptable = &acceptable;
   ctx.worker = w_.index;
-  bool sent = false;
-  bool timed_out = false;
-  for (size_t attempt = 0; attempt < rt.backends.size() && !sent; ++attempt) {
-    std::optional<size_t> idx;
-    if (pinned_ >= 0) {
-      // A session lives on one backend: no other backend could serve it.
-      if (attempt == 0) {
-        idx = static_cast<size_t>(pinned_);
+  ctx.now_ns = std::chrono::nanoseconds(w_.now.time_since_epoch()).count();
+  ctx.new_session = pinned_ < 0 && (mcp_initialize_ || old_sse_);
+  ctx.hash = hash;
+  size_t attempt = 0;
+  for (;;) {
+    bool sent = false;
+    bool timed_out = false;
+    for (; attempt < rt.backends.size() && !sent; ++attempt) {
+      std::optional<size_t> idx;
+      bool claimed = false;  // the policy already counted the new session on idx
+      if (pinned_ >= 0) {
+        // A session lives on one backend: no other backend could serve it.
+        if (attempt == 0) {
+          idx = static_cast<size_t>(pinned_);
+        }
+      } else if (attempt == 0 && sticky >= 0 && ctx.ok(static_cast<size_t>(sticky))) {
+        idx = static_cast<size_t>(sticky);
+      } else {
+        idx = wp.policy->pick(ctx);
+        claimed = idx && ctx.new_session && wp.policy->claims_sessions();
       }
-    } else {
-      idx = wp.policy->pick(ctx);
-    }
-    if (!idx) {
-      break;
-    }
-    backend_ = *idx;
-    tried.add(backend_);
-    slot_ = &rt.backends[backend_]->stats->slot(w_.index);
-    if (!finish_upstream_head(rt)) {
-      co_return co_await reply_error({mcp::ErrorKind::header_too_large, "request head too large", "null"}, true);
-    }
-    // A pooled connection the backend closed meanwhile fails at once; retry on a new one.
-    for (bool fresh = false;; fresh = true) {
-      stop_ = Stop::none;
-      if (!co_await open_upstream(wp, fresh)) {
-        timed_out = timed_out || stop_ == Stop::timeout;
+      if (!idx) {
         break;
       }
-      if (co_await send_request_start()) {
-        sent = true;
-        break;
+      backend_ = *idx;
+      tried.add(backend_);
+      slot_ = &rt.backends[backend_]->stats->slot(w_.index);
+      if (ctx.new_session) {
+        hold_session(rt, claimed);
       }
-      bool stale = up_->reused && stop_ != Stop::timeout;
-      finish_upstream(false);
-      if (!stale || fresh) {
-        pool::bump(slot_->failures, uint64_t{1});
-        break;
+      if (!finish_upstream_head(rt)) {
+        co_return co_await reply_error({mcp::ErrorKind::header_too_large, "request head too large", "null"}, true);
+      }
+      // A pooled connection the backend closed meanwhile fails at once; retry on a new one.
+      for (bool fresh = false;; fresh = true) {
+        stop_ = Stop::none;
+        if (!co_await open_upstream(wp, fresh)) {
+          timed_out = timed_out || stop_ == Stop::timeout;
+          break;
+        }
+        if (co_await send_request_start()) {
+          sent = true;
+          break;
+        }
+        bool stale = up_->reused && stop_ != Stop::timeout;
+        finish_upstream(false);
+        if (!stale || fresh) {
+          pool::bump(slot_->failures, uint64_t{1});
+          break;
+        }
+      }
+      if (!sent) {
+        release_session();
       }
     }
-  }
-  if (!sent) {
-    if (timed_out) {
-      co_return co_await reply_error({mcp::ErrorKind::backend_timeout, "backend connect timed out", "null"}, false);
+    if (!sent) {
+      if (timed_out) {
+        co_return co_await reply_error({mcp::ErrorKind::backend_timeout, "backend connect timed out", "null"}, false);
+      }
+      co_return co_await reply_error({mcp::ErrorKind::backend_unavailable, "no backend available", "null"}, false);
     }
-    co_return co_await reply_error({mcp::ErrorKind::backend_unavailable, "no backend available", "null"}, false);
-  }
-  pool::bump(slot_->requests, uint64_t{1});
-  pool::bump(slot_->in_flight, int64_t{1});
-  in_flight_ = true;
-  ++up_->requests;
-  if (!replay_ok_) {
-    in_.consume(hdr_len_ + body_used_);
-    hdr_len_ = body_used_ = 0;
-    if (!co_await relay_body_in()) {
-      co_return false;
+    pool::bump(slot_->requests, uint64_t{1});
+    pool::bump(slot_->in_flight, int64_t{1});
+    in_flight_ = true;
+    ++up_->requests;
+    set_sticky_ = rt.cfg.sticky.enabled && pinned_ < 0 && static_cast<int>(backend_) != sticky;
+    if (rt.observe_latency) {
+      sent_at_ = Clock::now();
     }
+    if (!replay_ok_) {
+      in_.consume(hdr_len_ + body_used_);
+      hdr_len_ = body_used_ = 0;
+      if (!co_await relay_body_in()) {
+        co_return false;
+      }
+    }
+    bool keep = co_await relay_response(wp);
+    if (!unsent_) {
+      co_return keep;
+    }
+    // The kept-alive connection was dead and so is the backend: the request never reached
+    // it and is still whole in our buffer, so another backend may have it.
+    unsent_ = false;
+    release_session();
   }
-  co_return co_await relay_response(wp);
 }
 
 net::Task<bool> Connection::relay_body_in() {

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "core/buffer_pool.h"
+#include "core/cidr.h"
 #include "net/asio.h"
 #include "net/http1_parser.h"
 #include "mcp/error.h"
@@ -94,7 +95,16 @@ class Connection {
   std::optional<McpRefusal> pin_session(const PoolRt& pool);
   void write_target(HeadWriter& h);
   bool write_session_header(HeadWriter& h, std::string_view name, std::string_view backend_id);
+  /// Counts a new session on backend_ (unless the policy already did) until it is known
+  /// whether the response created one.
+  void hold_session(const PoolRt& pool, bool claimed);
+  void release_session();
   void count_session(unsigned status);
+  /// PickContext::hash for hash/ip_hash pools; reads the head (call before yielding).
+  std::optional<uint64_t> placement_hash(const PoolRt& pool);
+  /// The backend a valid sticky cookie names, -1 when none (call before yielding).
+  int sticky_backend(const PoolRt& pool);
+  bool write_sticky_cookie(HeadWriter& h);
   /// Reads more of a JSON body before routing (bounded by mcp.max_inspect_bytes and the
   /// buffer), then parses the head again: the worker's field scratch is stale after a wait.
   net::Task<bool> peek_body();
@@ -140,11 +150,16 @@ class Connection {
   int pinned_ = -1;              // backend fixed by a session token, -1 = the policy picks
   std::optional<net::Span> rewrite_query_;  // sessionId value in the target to replace
   std::string_view path_;        // request path (into in_), valid while the head is there
-  bool old_sse_ = false;
-  std::string cors_headers_;     // added to this request's response (empty: CORS not in play)         // GET on mcp.sse_path: the response names a session URL
+  bool old_sse_ = false;         // GET on mcp.sse_path: the response names a session URL
+  std::string cors_headers_;     // added to this request's response (empty: CORS not in play)
+  pool::Backend* session_claim_ = nullptr;  // counted a new session not yet confirmed
+  bool set_sticky_ = false;
+  bool unsent_ = false;          // the backend died before reading the request: pick again      // the response sets the pool's sticky cookie for backend_
+  Clock::time_point sent_at_;    // request sent upstream (only for latency-scoring policies)
   bool replay_ok_ = false;  // whole request still in our buffers: a stale reuse can be retried
   char tail_[32];          // relayed-but-unparsed bytes of an idle stream (see relay_body_out)
   uint8_t tail_len_ = 0;
+  core::Ip16 peer_ip_{};  // IPv4 as IPv4-mapped
   char client_ip_[48] = {0};
   uint8_t client_ip_len_ = 0;
 };

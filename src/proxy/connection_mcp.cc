@@ -196,15 +196,32 @@ bool Connection::write_session_header(HeadWriter& h, std::string_view name,
   return true;
 }
 
+void Connection::hold_session(const PoolRt& pool, bool claimed) {
+  pool::Backend& b = *pool.backends[backend_];
+  if (!claimed) {
+    b.sessions.fetch_add(1, std::memory_order_relaxed);
+  }
+  session_claim_ = &b;
+}
+
+void Connection::release_session() {
+  if (session_claim_ != nullptr) {
+    session_claim_->sessions.fetch_sub(1, std::memory_order_relaxed);
+    session_claim_ = nullptr;
+  }
+}
+
 void Connection::count_session(unsigned status) {
   if (status < 200 || status >= 300) {
-    return;
+    return;  // a failed initialize created nothing: release_session() undoes the claim
   }
+  auto& b = *w_.pools[static_cast<size_t>(pool_)].rt->backends[backend_];
   if (mcp_initialize_ && resp_->mcp_session_id) {
-    pool::bump(slot_->sessions, int64_t{1});
+    session_claim_ = nullptr;  // the session lives on after this request
   } else if (mcp_delete_) {
-    pool::bump(slot_->sessions, int64_t{-1});
+    b.sessions.fetch_sub(1, std::memory_order_relaxed);
   }
+  // An old-transport stream keeps its claim until the stream ends: that is its session.
 }
 
 }  // namespace mcplb::proxy

@@ -54,6 +54,9 @@ bool Connection::build_response_head(bool close, bool& stream) {
     h.put("Content-Length: ").put(resp_->content_length().value_or(0)).put("\r\n");
   }
   h.put(cors_headers_);
+  if (set_sticky_ && !write_sticky_cookie(h)) {
+    return false;
+  }
   if (close) {
     h.put("Connection: close\r\n");
   } else if (req_->version == 10) {
@@ -120,6 +123,11 @@ net::Task<std::optional<bool>> Connection::read_response_head(WorkerPool& wp) {
             out_.consume(out_.size());
             break;
           }
+          if (!timeout && stop_ != Stop::timeout && pinned_ < 0) {
+            pool::bump(slot_->failures, uint64_t{1});
+            unsent_ = true;  // forward_request picks another backend
+            co_return false;
+          }
         }
         pool::bump(slot_->failures, uint64_t{1});
         if (timeout) {
@@ -152,6 +160,11 @@ net::Task<bool> Connection::relay_response(WorkerPool& wp) {
   // Either the response head is ready (nullopt), or an error was answered already.
   if (auto answered = co_await read_response_head(wp)) {
     co_return *answered;
+  }
+  if (wp.rt->observe_latency) {
+    auto now = Clock::now();
+    wp.policy->observe(backend_, std::chrono::nanoseconds(now - sent_at_).count(),
+                       std::chrono::nanoseconds(now.time_since_epoch()).count());
   }
   if (replay_ok_) {
     in_.consume(hdr_len_ + body_used_);  // the whole request was delivered: drop it now
@@ -191,6 +204,11 @@ net::Task<bool> Connection::relay_response(WorkerPool& wp) {
     }
   }
   size_t end = resp_->is_done() ? used : out_.size();
+  if (resp_->is_done() && in_flight_) {
+    // The backend's part is over; a slow client must not make it look busy to the policies.
+    pool::bump(slot_->in_flight, int64_t{-1});
+    in_flight_ = false;
+  }
   phase_ = Phase::client_send;
   arm(w_.topo->config().client.send_timeout);
   response_started_ = true;

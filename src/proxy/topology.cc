@@ -15,11 +15,31 @@ std::shared_ptr<const Topology> Topology::build(const config::Config& cfg, size_
   for (const auto& p : cfg.pools) {
     PoolRt rt;
     rt.cfg = p;
-    rt.policy = balance::find_policy(p.policy);
+    rt.policy = balance::find_policy(p.policy.name);
     if (rt.policy == nullptr) {
-      err = "pool '" + p.name + "': unknown policy '" + p.policy + "'";
+      err = "pool '" + p.name + "': unknown policy '" + p.policy.name + "'";
       return nullptr;
     }
+    rt.options.balance_factor = p.policy.balance_factor;
+    rt.options.ewma = p.policy.ewma;
+    rt.options.decay_ns = std::chrono::nanoseconds(p.policy.decay).count();
+    if (p.policy.name == "hash") {
+      rt.options.fallback = balance::find_policy(p.policy.fallback);
+      if (rt.options.fallback == nullptr) {
+        err = "pool '" + p.name + "': unknown fallback policy '" + p.policy.fallback + "'";
+        return nullptr;
+      }
+      rt.placement = Placement::request_key;
+      std::string kerr;
+      rt.key_finder = http::KeyFinder::build(p.policy.key, kerr);
+      if (!rt.key_finder) {
+        err = "pool '" + p.name + "': " + kerr;
+        return nullptr;
+      }
+    } else if (p.policy.name == "ip_hash") {
+      rt.placement = Placement::client_ip;
+    }
+    rt.observe_latency = p.policy.name == "least_request" && p.policy.ewma;
     for (const auto& b : p.backends) {
       net::tcp::endpoint ep;
       if (!net::parse_endpoint(b.address.host, b.address.port, ep)) {
@@ -30,11 +50,20 @@ std::shared_ptr<const Topology> Topology::build(const config::Config& cfg, size_
       be->name = b.name;
       be->address = net::to_string(ep);
       be->weight = b.weight;
+      be->slow_start_ns = std::chrono::nanoseconds(p.slow_start).count();
       be->stats = std::make_unique<pool::BackendStats>(workers);
       rt.backends.push_back(std::move(be));
       rt.endpoints.push_back(ep);
     }
     t->pools_.push_back(std::move(rt));
+  }
+  for (const auto& text : cfg.forwarding.trusted_proxies) {
+    auto cidr = core::parse_cidr(text);
+    if (!cidr) {
+      err = "forwarding.trusted_proxies: bad prefix '" + text + "'";
+      return nullptr;
+    }
+    t->trusted_proxies_.push_back(*cidr);
   }
   for (const auto& r : cfg.routes) {
     RouteRt rr{r.match, 0};

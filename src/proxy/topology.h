@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "config/model.h"
+#include "core/cidr.h"
+#include "http/hash_key.h"
 #include "mcp/session_token.h"
 #include "mcplb/balance/policy.h"
 #include "mcplb/pool/backend.h"
@@ -17,11 +19,18 @@
 
 namespace mcplb::proxy {
 
+/// What a pool's policy hashes (PickContext::hash).
+enum class Placement : uint8_t { none, client_ip, request_key };
+
 struct PoolRt {
   config::Pool cfg;
   std::vector<pool::BackendPtr> backends;
   std::vector<net::tcp::endpoint> endpoints;  // parallel to backends
   const balance::PolicyFactory* policy = nullptr;
+  balance::PolicyOptions options;
+  Placement placement = Placement::none;
+  bool observe_latency = false;  // the policy scores by latency: time every response head
+  std::optional<http::KeyFinder> key_finder;  // Placement::request_key
 };
 
 struct RouteRt {
@@ -54,6 +63,8 @@ class Topology {
   /// Seals and opens MCP session tokens (session.keys, or one ephemeral key).
   const mcp::KeyRing& key_ring() const { return *key_ring_; }
   bool ephemeral_key() const { return ephemeral_key_; }
+  /// Peers whose X-Forwarded-For / Forwarded are believed (forwarding.trusted_proxies).
+  const std::vector<core::Cidr>& trusted_proxies() const { return trusted_proxies_; }
 
   /// Index of the pool of the first matching route; -1 when none matches.
   int route(const RouteQuery& q) const;
@@ -69,6 +80,7 @@ class Topology {
   bool routes_need_mcp_ = false;
   std::optional<mcp::KeyRing> key_ring_;
   bool ephemeral_key_ = false;
+  std::vector<core::Cidr> trusted_proxies_;
 };
 
 using TopologyPtr = std::shared_ptr<const Topology>;

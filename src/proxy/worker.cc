@@ -39,7 +39,7 @@ Worker::Worker(size_t idx, TopologyPtr t)
   for (const auto& p : topo->pools()) {
     WorkerPool wp;
     wp.rt = &p;
-    wp.policy = p.policy->build(p.backends);
+    wp.policy = p.policy->build(p.backends, p.options);
     for (const auto& b : p.backends) {
       wp.upstream.push_back(std::make_unique<UpstreamPool>(p.cfg.keepalive, b->stats->slot(idx)));
     }

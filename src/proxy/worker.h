@@ -59,6 +59,8 @@ class Worker {
   mcp::Inspection inspection;
   mcp::OpenedToken opened;
   std::string seal_buf;
+  std::string key_scratch;  // hash policy keys (JWT payloads)
+  std::string cookie_line;  // the sticky Set-Cookie line being written
   Clock::time_point now;  // refreshed by the tick; deadlines need no syscall
   McpCounters mcp_counters;
   bool draining = false;

@@ -272,8 +272,9 @@ class E2ETestCase(unittest.TestCase):
         m, _ = p.wait_line(r"^LISTENING (\d+)$")
         return p, int(m.group(1))
 
-    def start_demo(self, name):
-        p = self.spawn([demo_bin(), "--listen", "127.0.0.1:0", "--name", name], f"demo-{name}")
+    def start_demo(self, name, args=()):
+        p = self.spawn([demo_bin(), "--listen", "127.0.0.1:0", "--name", name, *args],
+                       f"demo-{name}")
         m, _ = p.wait_line(rf"mcp-demo-server {re.escape(name)} listening on 127\.0\.0\.1:(\d+)")
         return p, int(m.group(1))
 
@@ -298,15 +299,19 @@ class E2ETestCase(unittest.TestCase):
         return [(n, self.start_demo(n)[1]) for n in names]
 
 
-def config_yaml(backends, workers=1, client=None, pool=None, shutdown_timeout="5s", extra=""):
+def config_yaml(backends, workers=1, client=None, pool=None, shutdown_timeout="5s", extra="",
+                policy="round_robin", pool_extra=""):
     """A minimal mcplb config: one listener on an ephemeral port, one pool `mcp`.
-    `backends` is [(name, port)]; `client` / `pool` override keys (dicts of YAML scalars)."""
+    `backends` is [(name, port)] or [(name, port, weight)]; `client` / `pool` override keys
+    (dicts of YAML scalars); `policy` is the pool's policy value (YAML text); `pool_extra` is
+    more YAML lines for the pool, indented by 4."""
     c = {"max_header_bytes": "16k", "max_body_bytes": "64m", "header_timeout": "2s",
          "idle_timeout": "75s"}
     c.update(client or {})
     pl = {"connect": "2s", "read": "5s", "idle_stream": "300s"}
     pl.update(pool or {})
-    be = ", ".join(f'{{name: {n}, address: "127.0.0.1:{p}"}}' for n, p in backends)
+    be = ", ".join(f'{{name: {b[0]}, address: "127.0.0.1:{b[1]}"'
+                   + (f", weight: {b[2]}" if len(b) > 2 else "") + "}" for b in backends)
     return (
         'listen: [{address: "127.0.0.1:0"}]\n'
         f"workers: {workers}\n"
@@ -314,8 +319,9 @@ def config_yaml(backends, workers=1, client=None, pool=None, shutdown_timeout="5
         f"shutdown_timeout: {shutdown_timeout}\n"
         "pools:\n"
         "  mcp:\n"
-        "    policy: round_robin\n"
+        f"    policy: {policy}\n"
         f"    backends: [{be}]\n"
+        + pool_extra +
         "    keepalive: {max_idle: 64, max_requests: 1000, idle_timeout: 60s}\n"
         "    timeouts: {" + ", ".join(f"{k}: {v}" for k, v in pl.items()) + "}\n"
         + extra)

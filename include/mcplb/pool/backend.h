@@ -29,7 +29,6 @@ struct alignas(64) WorkerSlot {
   std::atomic<int64_t> active_conns{0};     // upstream connections open (idle + busy)
   std::atomic<int64_t> in_flight{0};        // requests waiting for or streaming a response
   std::atomic<int64_t> streams{0};          // text/event-stream responses open now
-  std::atomic<int64_t> sessions{0};         // MCP sessions opened minus closed (initialize/DELETE)
 };
 
 /// Add `d` to a counter this thread alone writes (no lock prefix on the hot path).
@@ -47,7 +46,6 @@ class BackendStats {
   int64_t active_conns() const { return sum(&WorkerSlot::active_conns); }
   int64_t in_flight() const { return sum(&WorkerSlot::in_flight); }
   int64_t streams() const { return sum(&WorkerSlot::streams); }
-  int64_t sessions() const { return sum(&WorkerSlot::sessions); }
 
  private:
   template <class T>
@@ -65,12 +63,37 @@ class BackendStats {
 struct Backend {
   std::string name;
   std::string address;  // "127.0.0.1:3001", for logs and status
-  uint32_t weight = 1;
+  // Configured weight (1..1000); the admin API may change it at runtime, so policies read it
+  // on every pick instead of caching it.
+  std::atomic<uint32_t> weight{1};
   std::atomic<BackendState> state{BackendState::healthy};
+  // Steady-clock ns at which the backend last became healthy; 0 = up since start (no ramp).
+  std::atomic<int64_t> up_since_ns{0};
+  int64_t slow_start_ns = 0;  // the pool's slow_start; 0 = off
+  // Live MCP sessions placed here: +1 when a session-creating request is dispatched, -1 when
+  // it created none or the session was deleted. Shared (not per worker) so least_sessions can
+  // claim a slot with one compare-exchange; it changes once per session, not per request.
+  std::atomic<int64_t> sessions{0};
   std::unique_ptr<BackendStats> stats;
 
   bool ready() const { return state.load(std::memory_order_relaxed) == BackendState::healthy; }
 };
+
+/// Weight after slow start, in 1/1024 units: a backend that came up t ago (t < slow_start)
+/// counts as weight x t / slow_start, never below 1 unit so it is not starved entirely.
+inline uint64_t effective_weight(const Backend& b, int64_t now_ns) {
+  uint64_t w = uint64_t{b.weight.load(std::memory_order_relaxed)} << 10;
+  int64_t up = b.up_since_ns.load(std::memory_order_relaxed);
+  if (b.slow_start_ns > 0 && up > 0 && now_ns - up < b.slow_start_ns) {
+    // weight <= 1000 and slow_start <= 1 h (config limits) keep the product below 2^64.
+    uint64_t elapsed = now_ns > up ? static_cast<uint64_t>(now_ns - up) : 0;
+    w = w * elapsed / static_cast<uint64_t>(b.slow_start_ns);
+    if (w == 0) {
+      w = 1;
+    }
+  }
+  return w;
+}
 
 using BackendPtr = std::shared_ptr<Backend>;
 

@@ -25,7 +25,7 @@ TEST(RoundRobin, IsRegistered) {
 
 TEST(RoundRobin, ExactRotation) {
   auto b = backends(3);
-  auto p = find_policy("round_robin")->build(b);
+  auto p = find_policy("round_robin")->build(b, {});
   PickContext ctx;
   std::vector<size_t> counts(3);
   std::vector<size_t> order;
@@ -43,8 +43,8 @@ TEST(RoundRobin, ExactRotation) {
 
 TEST(RoundRobin, WorkersStartAtDifferentBackends) {
   auto b = backends(3);
-  auto p0 = find_policy("round_robin")->build(b);
-  auto p1 = find_policy("round_robin")->build(b);
+  auto p0 = find_policy("round_robin")->build(b, {});
+  auto p1 = find_policy("round_robin")->build(b, {});
   PickContext c0, c1;
   c0.worker = 0;
   c1.worker = 1;
@@ -54,7 +54,7 @@ TEST(RoundRobin, WorkersStartAtDifferentBackends) {
 
 TEST(RoundRobin, SkipsUnacceptableAndReportsNone) {
   auto b = backends(3);
-  auto p = find_policy("round_robin")->build(b);
+  auto p = find_policy("round_robin")->build(b, {});
   bool down[3] = {false, true, false};
   PickContext ctx;
   ctx.acceptable_arg = down;

@@ -146,7 +146,9 @@ TEST(Errors, UnknownEnumValues) {
   EXPECT_EQ(errors("pools:\n  mcp:\n    policy: round_robbin\n    backends: [\"127.0.0.1:1\"]\n"),
             "t.yaml:3:13: unknown policy 'round_robbin' (did you mean 'round_robin'?)\n");
   EXPECT_EQ(errors("pools:\n  mcp:\n    policy: fastest\n    backends: [\"127.0.0.1:1\"]\n"),
-            "t.yaml:3:13: unknown policy 'fastest' (expected one of: round_robin)\n");
+            "t.yaml:3:13: unknown policy 'fastest' (expected one of: round_robin, "
+            "weighted_round_robin, random, least_conn, least_request, least_sessions, ip_hash, "
+            "hash)\n");
   EXPECT_EQ(errors(std::string("log:\n  level: inf\n") + kPools),
             "t.yaml:2:10: unknown log level 'inf' (did you mean 'info'?)\n");
   EXPECT_EQ(errors(std::string("log:\n  level: verbose\n") + kPools),

@@ -42,7 +42,7 @@ log:
   level: debug
 pools:
   mcp:
-    policy: round_robin
+    policy: weighted_round_robin
     backends:
       - name: a
         address: "127.0.0.1:3001"
@@ -100,12 +100,15 @@ TEST(Defaults, MinimalFileGetsDocumentedDefaults) {
   EXPECT_EQ(c.client.send_timeout, milliseconds(60'000));
   EXPECT_TRUE(c.forwarding.preserve_host);
   EXPECT_TRUE(c.forwarding.x_forwarded);
+  EXPECT_TRUE(c.forwarding.trusted_proxies.empty());
   EXPECT_EQ(c.shutdown_timeout, milliseconds(30'000));
   EXPECT_EQ(c.log.level, "info");
   ASSERT_EQ(c.pools.size(), 1u);
   const Pool& p = c.pools[0];
   EXPECT_EQ(p.name, "mcp");
-  EXPECT_EQ(p.policy, "round_robin");
+  EXPECT_EQ(p.policy.name, "least_sessions");  // the right default for long-lived MCP work
+  EXPECT_FALSE(p.sticky.enabled);
+  EXPECT_EQ(p.slow_start, milliseconds(0));
   ASSERT_EQ(p.backends.size(), 1u);
   EXPECT_EQ(p.backends[0].name, "127.0.0.1:3001");  // defaults to the address
   EXPECT_EQ(p.backends[0].weight, 1u);
@@ -146,6 +149,7 @@ TEST(Load, FullExample) {
   EXPECT_EQ(mcp.name, "mcp");
   EXPECT_EQ(mcp.mark.line, 21);
   EXPECT_EQ(mcp.mark.col, 3);
+  EXPECT_EQ(mcp.policy.name, "weighted_round_robin");
   ASSERT_EQ(mcp.backends.size(), 3u);
   EXPECT_EQ(mcp.backends[0].name, "a");
   EXPECT_EQ(mcp.backends[0].weight, 5u);
@@ -190,8 +194,10 @@ TEST(Load, ListenPortZeroMayRepeat) {
 }
 
 TEST(Load, KnownPoliciesAreOneList) {
-  ASSERT_FALSE(known_policies().empty());
-  EXPECT_EQ(known_policies()[0], "round_robin");
+  std::vector<std::string_view> names(known_policies().begin(), known_policies().end());
+  EXPECT_EQ(names, (std::vector<std::string_view>{"round_robin", "weighted_round_robin",
+                                                  "random", "least_conn", "least_request",
+                                                  "least_sessions", "ip_hash", "hash"}));
 }
 
 TEST(Load, Warnings) {
@@ -266,6 +272,7 @@ TEST(Dump, Canonical) {
             "forwarding:\n"
             "  preserve_host: true\n"
             "  x_forwarded: true\n"
+            "  trusted_proxies: []\n"
             "shutdown_timeout: 30s\n"
             "log:\n"
             "  level: info\n"
@@ -281,7 +288,8 @@ TEST(Dump, Canonical) {
             "  cors: {enabled: false, allow_origins: [], max_age: 10m}\n"
             "pools:\n"
             "  \"mcp\":\n"
-            "    policy: round_robin\n"
+            "    policy: least_sessions\n"
+            "    slow_start: 0s\n"
             "    backends:\n"
             "      - {name: \"127.0.0.1:3001\", address: \"127.0.0.1:3001\", weight: 1}\n"
             "    keepalive: {max_idle: 64, max_requests: 1000, idle_timeout: 1m}\n"
