@@ -99,9 +99,50 @@ struct Sticky {
   std::string same_site = "lax";  // lax, strict, none (none requires secure)
 };
 
+/// Active checks (issue 6): one prober per process, results shared by all workers.
+struct ActiveHealth {
+  bool enabled = false;        // true when `health.active` is present
+  std::string type = "http";   // http: GET path, status in expect range; mcp: initialize+ping
+  std::string path;            // default "/" for http, mcp.path-like "/mcp" for mcp
+  std::string host;            // Host header; empty = the backend address
+  uint32_t expect_min = 200;   // `expect: 200-399` or `expect: 204`
+  uint32_t expect_max = 399;
+  Duration interval{10'000};
+  Duration timeout{5'000};
+  uint32_t healthy_threshold = 2;
+  uint32_t unhealthy_threshold = 3;
+  double jitter = 0.1;         // 0..0.5
+  Duration fast_recheck{1'000};  // 0 = off; must be < interval
+  std::string protocol_version = "2025-11-25";  // offered by the mcp probe
+  Mark mark;
+};
+
+/// Passive checks from real traffic (issue 6).
+struct PassiveHealth {
+  // nginx max_fails/fail_timeout: max_fails connect/timeout/5xx-gateway failures within
+  // fail_timeout take the backend out for fail_timeout. 0 = off.
+  uint32_t max_fails = 1;
+  Duration fail_timeout{10'000};
+  // Outlier ejection (Envoy): this many consecutive 502/503/504 or failed exchanges eject
+  // the backend for base_ejection_time x times ejected (capped). 0 = off.
+  uint32_t consecutive_errors = 5;
+  Duration base_ejection_time{30'000};
+  Duration max_ejection_time{300'000};
+  uint32_t max_ejection_percent = 50;  // never eject more than this share of a pool
+};
+
+struct Health {
+  ActiveHealth active;
+  PassiveHealth passive;
+  // When no backend is ready, spread requests over all of them instead of failing all.
+  bool panic = true;
+};
+
 struct Pool {
   std::string name;
   PolicyConfig policy;
+  Health health;
+  Duration drain_timeout{30'000};  // a draining backend's sessions may live this long
   Sticky sticky;
   Duration slow_start{0};  // 0 = off; at most 1h
   std::vector<Backend> backends;

@@ -12,6 +12,7 @@
 
 #include "core/log.h"
 #include "proxy/head_writer.h"
+#include "proxy/passive_health.h"
 
 namespace mcplb::proxy {
 
@@ -46,11 +47,22 @@ struct Tried {
 struct PickArg {
   const Tried* tried;
   const PoolRt* pool;
+  int64_t now_ns;
+  bool panic = false;  // no backend is ready: every untried one is acceptable
 };
+
+bool none_ready(const PoolRt& pool, int64_t now_ns) {
+  for (const auto& b : pool.backends) {
+    if (b->ready(now_ns)) {
+      return false;
+    }
+  }
+  return true;
+}
 
 bool acceptable(const void* arg, size_t i) {
   const auto* a = static_cast<const PickArg*>(arg);
-  return !a->tried->has(i) && a->pool->backends[i]->ready();
+  return !a->tried->has(i) && (a->panic || a->pool->backends[i]->ready(a->now_ns));
 }
 
 }  // namespace
@@ -128,6 +140,11 @@ void Connection::check_client_gone() {
     }
     client_.cancel(ec);
   }
+}
+
+void Connection::fail_backend(std::string_view what) {
+  pool::bump(slot_->failures, uint64_t{1});
+  record_failure(*w_.pools[static_cast<size_t>(pool_)].rt, backend_, now_ns(), what);
 }
 
 void Connection::finish_upstream(bool reusable) {
@@ -438,7 +455,7 @@ net::Task<bool> Connection::open_upstream(WorkerPool& wp, bool fresh) {
     spdlog::warn("backend {} ({}): connect failed: {}", rt.backends[backend_]->name,
                  rt.backends[backend_]->address,
                  stop_ == Stop::timeout ? "timed out" : ec.message());
-    pool::bump(slot_->failures, uint64_t{1});
+    fail_backend(stop_ == Stop::timeout ? "connect timed out" : "connect failed");
     up_.reset();
     co_return false;
   }
@@ -474,12 +491,12 @@ net::Task<bool> Connection::forward_request() {
   }
   replay_ok_ = req_->is_done();
   Tried tried;
-  PickArg arg{&tried, &rt};
+  PickArg arg{&tried, &rt, now_ns()};
   balance::PickContext ctx;
   ctx.acceptable_arg = &arg;
   ctx.acceptable = &acceptable;
   ctx.worker = w_.index;
-  ctx.now_ns = std::chrono::nanoseconds(w_.now.time_since_epoch()).count();
+  ctx.now_ns = arg.now_ns;
   ctx.new_session = pinned_ < 0 && (mcp_initialize_ || old_sse_);
   ctx.hash = hash;
   size_t attempt = 0;
@@ -498,6 +515,12 @@ net::Task<bool> Connection::forward_request() {
         idx = static_cast<size_t>(sticky);
       } else {
         idx = wp.policy->pick(ctx);
+        if (!idx && attempt == 0 && !arg.panic && rt.cfg.health.panic && none_ready(rt, arg.now_ns)) {
+          // Every backend is out: trying them all beats failing every request.
+          arg.panic = true;
+          SPDLOG_DEBUG("pool {}: no backend ready, panic mode", rt.cfg.name);
+          idx = wp.policy->pick(ctx);
+        }
         claimed = idx && ctx.new_session && wp.policy->claims_sessions();
       }
       if (!idx) {
@@ -526,7 +549,7 @@ net::Task<bool> Connection::forward_request() {
         bool stale = up_->reused && stop_ != Stop::timeout;
         finish_upstream(false);
         if (!stale || fresh) {
-          pool::bump(slot_->failures, uint64_t{1});
+          fail_backend(stop_ == Stop::timeout ? "send timed out" : "send failed");
           break;
         }
       }

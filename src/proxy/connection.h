@@ -116,6 +116,9 @@ class Connection {
   bool finish_upstream_head(const PoolRt& pool);
   bool build_response_head(bool close, bool& stream);
   void arm(config::Duration d) { deadline_ = w_.now + d; }
+  int64_t now_ns() const { return std::chrono::nanoseconds(w_.now.time_since_epoch()).count(); }
+  /// Counts a failed exchange with backend_ (stats and passive health).
+  void fail_backend(std::string_view what);
   /// Returns the upstream connection to its pool (reusable) or closes it.
   void finish_upstream(bool reusable);
   void close_client();

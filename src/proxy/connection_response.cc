@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "proxy/connection.h"
 #include "proxy/head_writer.h"
+#include "proxy/passive_health.h"
 
 namespace mcplb::proxy {
 
@@ -94,7 +95,7 @@ net::Task<std::optional<bool>> Connection::read_response_head(WorkerPool& wp) {
         if (!net::ok_or_more(ec)) {
           spdlog::warn("backend {}: malformed response: {}", rt.backends[backend_]->name,
                        ec.message());
-          pool::bump(slot_->failures, uint64_t{1});
+          fail_backend("malformed response");
           co_return co_await reply_error({mcp::ErrorKind::backend_unavailable, "malformed backend response", "null"},
                                          false);
         }
@@ -124,12 +125,11 @@ net::Task<std::optional<bool>> Connection::read_response_head(WorkerPool& wp) {
             break;
           }
           if (!timeout && stop_ != Stop::timeout && pinned_ < 0) {
-            pool::bump(slot_->failures, uint64_t{1});
             unsent_ = true;  // forward_request picks another backend
             co_return false;
           }
         }
-        pool::bump(slot_->failures, uint64_t{1});
+        fail_backend(timeout ? "response timed out" : "connection closed before the response");
         if (timeout) {
           co_return co_await reply_error({mcp::ErrorKind::backend_timeout, "backend timed out", "null"}, false);
         }
@@ -160,6 +160,12 @@ net::Task<bool> Connection::relay_response(WorkerPool& wp) {
   // Either the response head is ready (nullopt), or an error was answered already.
   if (auto answered = co_await read_response_head(wp)) {
     co_return *answered;
+  }
+  if (is_gateway_error(resp_->status)) {
+    static constexpr std::string_view kStatus[] = {"status 502", "status 503", "status 504"};
+    record_failure(*wp.rt, backend_, now_ns(), kStatus[resp_->status - 502]);
+  } else {
+    record_success(*wp.rt, backend_);
   }
   if (wp.rt->observe_latency) {
     auto now = Clock::now();

@@ -8,6 +8,27 @@
 
 namespace mcplb::proxy {
 
+namespace {
+
+std::shared_ptr<const health::ProbeSpec> probe_spec(const config::ActiveHealth& a) {
+  auto s = std::make_shared<health::ProbeSpec>();
+  s->type = a.type == "mcp" ? health::ProbeSpec::Type::mcp : health::ProbeSpec::Type::http;
+  s->path = a.path.empty() ? (a.type == "mcp" ? "/mcp" : "/") : a.path;
+  s->host = a.host;
+  s->expect_min = a.expect_min;
+  s->expect_max = a.expect_max;
+  s->interval = a.interval;
+  s->timeout = a.timeout;
+  s->healthy_threshold = a.healthy_threshold;
+  s->unhealthy_threshold = a.unhealthy_threshold;
+  s->jitter = a.jitter;
+  s->fast_recheck = a.fast_recheck;
+  s->protocol_version = a.protocol_version;
+  return s;
+}
+
+}  // namespace
+
 Server::Server(TopologyPtr topo) : topo_(std::move(topo)) {}
 
 Server::~Server() {
@@ -36,6 +57,25 @@ bool Server::start(std::string& err) {
   for (auto& w : workers_) {
     w->start();
   }
+  // One checker for the process: probes run once, not once per worker.
+  std::vector<health::Target> targets;
+  for (const auto& p : topo_->pools()) {
+    if (!p.cfg.health.active.enabled) {
+      continue;
+    }
+    auto spec = probe_spec(p.cfg.health.active);
+    if (auto bad = health::validate(*spec); !bad.empty()) {
+      err = "pool '" + p.cfg.name + "': health.active: " + bad;
+      return false;
+    }
+    for (size_t i = 0; i < p.backends.size(); ++i) {
+      targets.push_back(health::Target{p.backends[i], p.endpoints[i], spec, p.cfg.name});
+    }
+  }
+  if (!targets.empty()) {
+    checker_ = std::make_unique<health::Checker>(std::move(targets));
+    checker_->start();
+  }
   return true;
 }
 
@@ -48,6 +88,9 @@ std::vector<std::string> Server::bound_addresses() const {
 }
 
 void Server::shutdown(std::chrono::milliseconds timeout) {
+  if (checker_) {
+    checker_->stop();
+  }
   for (auto& w : workers_) {
     w->begin_drain();
   }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "health/checker.h"
 #include "proxy/topology.h"
 #include "proxy/worker.h"
 
@@ -28,11 +29,14 @@ class Server {
   void shutdown(std::chrono::milliseconds timeout);
 
   const Topology& topology() const { return *topo_; }
+  /// The active health checker; nullptr when no pool has health.active.
+  const health::Checker* checker() const { return checker_.get(); }
 
  private:
   TopologyPtr topo_;
   std::vector<std::shared_ptr<ListenerShared>> listeners_;
   std::vector<std::unique_ptr<Worker>> workers_;
+  std::unique_ptr<health::Checker> checker_;
 };
 
 }  // namespace mcplb::proxy

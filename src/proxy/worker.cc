@@ -7,6 +7,7 @@
 #include "mcp/error.h"
 #include "net/listener.h"
 #include "proxy/connection.h"
+#include "proxy/passive_health.h"
 
 namespace mcplb::proxy {
 
@@ -183,9 +184,13 @@ void Worker::sweep() {
     }
     c = next;
   }
+  const int64_t now_ns = std::chrono::nanoseconds(now.time_since_epoch()).count();
   for (auto& p : pools) {
     for (auto& u : p.upstream) {
       u->expire(now);
+    }
+    if (index == 0) {
+      log_returns(*p.rt, now_ns);  // one worker is enough: the state is shared
     }
   }
 }

@@ -171,6 +171,33 @@ class Proc:
             f"{self.name}: no stdout line matching {pattern!r} within {timeout}s "
             f"(exited={self.p.poll()})\n{self.describe()}")
 
+    def err_mark(self):
+        """The current end of the stderr log (mcplb's log lines), for wait_err(start=...)."""
+        try:
+            return os.path.getsize(self.stderr_path)
+        except OSError:
+            return 0
+
+    def err_text(self, start=0):
+        with open(self.stderr_path, "rb") as f:
+            f.seek(start)
+            return f.read().decode("utf-8", "replace")
+
+    def wait_err(self, pattern, timeout=READY_TIMEOUT, start=0):
+        """Wait for a stderr line (after byte offset `start`) matching `pattern`; returns the
+        match. stderr is a file, so this polls it (every 20 ms) until the deadline."""
+        rx = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        while True:
+            for line in self.err_text(start).splitlines():
+                m = rx.search(line)
+                if m:
+                    return m
+            if time.monotonic() > deadline or self.p.poll() is not None:
+                raise AssertionError(f"{self.name}: no stderr line matching {pattern!r} within "
+                                     f"{timeout}s\n{self.describe()}")
+            time.sleep(0.02)
+
     def line_count(self):
         with self._cv:
             return len(self.lines)

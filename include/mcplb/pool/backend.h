@@ -76,7 +76,20 @@ struct Backend {
   std::atomic<int64_t> sessions{0};
   std::unique_ptr<BackendStats> stats;
 
-  bool ready() const { return state.load(std::memory_order_relaxed) == BackendState::healthy; }
+  // Passive health (proxy/passive_health): written only when an exchange fails or after one
+  // failed, so the request path normally only reads ejected_until_ns.
+  std::atomic<int64_t> ejected_until_ns{0};  // out of rotation until then (steady ns)
+  std::atomic<uint32_t> window_fails{0};      // max_fails count in the current window
+  std::atomic<int64_t> window_start_ns{0};
+  std::atomic<uint32_t> consecutive_errors{0};
+  std::atomic<uint32_t> ejections{0};         // times ejected in a row (ejection time grows)
+  std::atomic<int64_t> returned_ns{0};        // when the last ejection ended
+
+  /// Takes new requests: healthy by the active checks and not ejected by the passive ones.
+  bool ready(int64_t now_ns) const {
+    return state.load(std::memory_order_relaxed) == BackendState::healthy &&
+           ejected_until_ns.load(std::memory_order_relaxed) <= now_ns;
+  }
 };
 
 /// Weight after slow start, in 1/1024 units: a backend that came up t ago (t < slow_start)

@@ -41,7 +41,7 @@ TEST(Checker, HttpUpDownWithExactThresholds) {
   checker.start();
   ASSERT_TRUE(rec.wait_probes("b1", 3));
   EXPECT_TRUE(rec.flips("b1").empty());
-  EXPECT_TRUE(b->ready());
+  EXPECT_TRUE(b->ready(steady_now_ns()));
 
   server.set_status(503);
   ASSERT_TRUE(rec.wait_flips("b1", 1));
@@ -92,7 +92,7 @@ TEST(Checker, ConnectionRefused) {
   auto flips = rec.flips("b1");
   EXPECT_EQ(flips[0].reason, "3 consecutive failures, last: connect refused");
   EXPECT_EQ(first_with(rec.probes("b1"), 0, Health::unhealthy), 2u);  // the third probe
-  EXPECT_FALSE(b->ready());
+  EXPECT_FALSE(b->ready(steady_now_ns()));
   auto st = checker.status();
   ASSERT_EQ(st.size(), 1u);
   EXPECT_EQ(st[0].health, Health::unhealthy);
@@ -141,8 +141,8 @@ TEST(Checker, StatusRangeIsConfigurable) {
             "3 consecutive failures, last: status 302 (expected 200-299)");
   EXPECT_TRUE(rec.flips("loose").empty());
   EXPECT_EQ(rec.probes("loose").front().detail, "status 302");
-  EXPECT_TRUE(b1->ready());
-  EXPECT_FALSE(b2->ready());
+  EXPECT_TRUE(b1->ready(steady_now_ns()));
+  EXPECT_FALSE(b2->ready(steady_now_ns()));
 }
 
 TEST(Checker, FastRecheckDetectsWellBelowTheInterval) {
@@ -202,7 +202,7 @@ TEST(Checker, RecoverySetsUpSinceForSlowStart) {
   checker.stop();
   EXPECT_EQ(first_with(rec.probes("b1"), 0, Health::healthy), 1u);  // healthy_threshold 2
   EXPECT_EQ(rec.flips("b1")[0].to, Health::healthy);
-  EXPECT_TRUE(b->ready());
+  EXPECT_TRUE(b->ready(steady_now_ns()));
   const int64_t up = b->up_since_ns.load();
   EXPECT_GT(up, t0);
   EXPECT_LE(up, steady_now_ns());
@@ -255,7 +255,7 @@ TEST(Checker, StopIsPromptWhileProbesAreInFlight) {
   EXPECT_LT(took, 500.0);
   EXPECT_TRUE(rec.probes("b1").empty());  // aborted probes say nothing about the backend
   EXPECT_TRUE(rec.probes("b2").empty());
-  EXPECT_TRUE(b1->ready());
+  EXPECT_TRUE(b1->ready(steady_now_ns()));
   checker.stop();  // idempotent
 }
 
@@ -288,7 +288,7 @@ TEST(Checker, ManyBackendsProbedConcurrently) {
   }
   checker.stop();
   for (int i = 0; i < 40; ++i) {
-    EXPECT_EQ(backends[i]->ready(), i % 4 != 0) << i;
+    EXPECT_EQ(backends[i]->ready(steady_now_ns()), i % 4 != 0) << i;
     EXPECT_EQ(rec.flips("b" + std::to_string(i)).size(), i % 4 == 0 ? 1u : 0u) << i;
   }
 }

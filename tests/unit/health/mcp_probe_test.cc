@@ -39,7 +39,7 @@ TEST(McpProbe, HealthyOnDemoServerWithSessions) {
     EXPECT_EQ(p.detail, "initialize + ping ok (2025-11-25, session)");
   }
   ASSERT_EQ(rec.flips("d1").size(), 1u);
-  EXPECT_TRUE(b->ready());
+  EXPECT_TRUE(b->ready(steady_now_ns()));
 }
 
 TEST(McpProbe, HealthyOnStatelessOnlyDemoServer) {
@@ -59,7 +59,7 @@ TEST(McpProbe, HealthyOnStatelessOnlyDemoServer) {
     EXPECT_TRUE(p.ok) << p.detail;
     EXPECT_EQ(p.detail, "server/discover ok (2026-07-28, stateless)");
   }
-  EXPECT_TRUE(b->ready());
+  EXPECT_TRUE(b->ready(steady_now_ns()));
 }
 
 TEST(McpProbe, WrongPathOnDemoServerIsUnhealthy) {
@@ -77,7 +77,7 @@ TEST(McpProbe, WrongPathOnDemoServerIsUnhealthy) {
   ASSERT_TRUE(rec.wait_flips("d1", 1));
   checker.stop();
   std::printf("[ detail   ] %s\n", rec.flips("d1")[0].reason.c_str());
-  EXPECT_FALSE(b->ready());
+  EXPECT_FALSE(b->ready(steady_now_ns()));
 }
 
 TEST(McpProbe, DemoServerGoingAwayIsDetected) {
@@ -99,7 +99,7 @@ TEST(McpProbe, DemoServerGoingAwayIsDetected) {
   const std::string reason = rec.flips("d1")[0].reason;
   std::printf("[ detail   ] %s\n", reason.c_str());
   EXPECT_EQ(reason.rfind("3 consecutive failures, last: initialize: ", 0), 0u) << reason;
-  EXPECT_FALSE(b->ready());
+  EXPECT_FALSE(b->ready(steady_now_ns()));
 }
 
 TEST(McpProbe, HttpAnswersButMcpDoesNot) {
@@ -117,9 +117,9 @@ TEST(McpProbe, HttpAnswersButMcpDoesNot) {
   ASSERT_TRUE(rec.wait_flips("rpc", 1));
   ASSERT_TRUE(rec.wait_probes("web", 5));
   checker.stop();
-  EXPECT_TRUE(web->ready());
+  EXPECT_TRUE(web->ready(steady_now_ns()));
   EXPECT_TRUE(rec.flips("web").empty());
-  EXPECT_FALSE(rpc->ready());
+  EXPECT_FALSE(rpc->ready(steady_now_ns()));
   EXPECT_EQ(rec.flips("rpc")[0].reason,
             "3 consecutive failures, last: initialize: status 200, not JSON in text/html");
 }
@@ -138,7 +138,7 @@ TEST(McpProbe, SseAnswersWithPrimingAndNotificationsFirst) {
     EXPECT_TRUE(p.ok) << p.detail;
     EXPECT_EQ(p.detail, "initialize + ping ok (2025-06-18, session)");
   }
-  EXPECT_TRUE(b->ready());
+  EXPECT_TRUE(b->ready(steady_now_ns()));
   // Every probe ended its session: initialize, initialized, ping, DELETE.
   EXPECT_GE(server.deletes(), 3);
   EXPECT_GE(server.requests(), 12);
