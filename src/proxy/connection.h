@@ -42,6 +42,11 @@ class Connection {
   /// Worker is draining: close if idle between requests, end streams.
   void on_drain();
   bool streaming() const { return phase_ == Phase::stream_wait; }
+  /// The stream's backend is draining and past its deadline.
+  bool backend_drained_out(int64_t now) const {
+    return pool_ >= 0 && up_ &&
+           pool::drained_out(*w_.pools[static_cast<size_t>(pool_)].rt->backends[backend_], now);
+  }
 
   Connection* prev = nullptr;
   Connection* next = nullptr;

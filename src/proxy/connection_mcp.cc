@@ -162,6 +162,11 @@ std::optional<McpRefusal> Connection::pin_session(const PoolRt& pool) {
   }
   for (size_t i = 0; i < pool.backends.size(); ++i) {
     if (pool.backends[i]->name == t.backend()) {
+      if (pool::drained_out(*pool.backends[i], now_ns())) {
+        // Past the drain deadline the session is over; the client re-initializes elsewhere.
+        return McpRefusal{mcp::ErrorKind::session_not_found,
+                          "Session not found (backend drained)", "null"};
+      }
       pinned_ = static_cast<int>(i);
       mcp_delete_ = req_->method == http::verb::delete_ && !from_query;
       return std::nullopt;

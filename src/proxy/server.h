@@ -31,6 +31,14 @@ class Server {
   const Topology& topology() const { return *topo_; }
   /// The active health checker; nullptr when no pool has health.active.
   const health::Checker* checker() const { return checker_.get(); }
+  /// Each worker's MCP counters (readable from any thread; sum them for totals).
+  std::vector<const McpCounters*> mcp_counters() const {
+    std::vector<const McpCounters*> out;
+    for (const auto& w : workers_) {
+      out.push_back(&w->mcp_counters);
+    }
+    return out;
+  }
 
  private:
   TopologyPtr topo_;

@@ -180,7 +180,11 @@ void Worker::sweep() {
     if (c->deadline() <= now) {
       c->on_deadline();
     } else if (check_peers && c->streaming()) {
-      c->check_client_gone();
+      if (c->backend_drained_out(std::chrono::nanoseconds(now.time_since_epoch()).count())) {
+        c->on_drain();  // the client reconnects its stream and lands on another backend
+      } else {
+        c->check_client_gone();
+      }
     }
     c = next;
   }

@@ -85,6 +85,10 @@ struct Backend {
   std::atomic<uint32_t> ejections{0};         // times ejected in a row (ejection time grows)
   std::atomic<int64_t> returned_ns{0};        // when the last ejection ended
 
+  // Set with `draining`: after it, the backend's sessions are ended (or failed over) and its
+  // open streams closed. 0 = not draining.
+  std::atomic<int64_t> drain_deadline_ns{0};
+
   /// Takes new requests: healthy by the active checks and not ejected by the passive ones.
   bool ready(int64_t now_ns) const {
     return state.load(std::memory_order_relaxed) == BackendState::healthy &&
@@ -109,5 +113,32 @@ inline uint64_t effective_weight(const Backend& b, int64_t now_ns) {
 }
 
 using BackendPtr = std::shared_ptr<Backend>;
+
+/// Puts `b` in draining: no new sessions or unpinned requests; existing sessions keep working
+/// until now + timeout. @return false when it was draining already.
+inline bool start_drain(Backend& b, int64_t now_ns, int64_t timeout_ns) {
+  BackendState cur = b.state.load(std::memory_order_relaxed);
+  do {
+    if (cur == BackendState::draining) {
+      return false;
+    }
+  } while (!b.state.compare_exchange_weak(cur, BackendState::draining, std::memory_order_relaxed));
+  b.drain_deadline_ns.store(now_ns + timeout_ns, std::memory_order_relaxed);
+  return true;
+}
+
+/// Ends a drain; `health` is what the active checks say now (healthy without checks).
+inline void end_drain(Backend& b, BackendState health) {
+  b.drain_deadline_ns.store(0, std::memory_order_relaxed);
+  BackendState expected = BackendState::draining;
+  b.state.compare_exchange_strong(expected, health, std::memory_order_relaxed);
+}
+
+/// Draining and past its deadline: its sessions and streams must end now.
+inline bool drained_out(const Backend& b, int64_t now_ns) {
+  int64_t deadline = b.drain_deadline_ns.load(std::memory_order_relaxed);
+  return deadline != 0 && now_ns >= deadline &&
+         b.state.load(std::memory_order_relaxed) == BackendState::draining;
+}
 
 }  // namespace mcplb::pool
