@@ -558,6 +558,13 @@ net::Task<bool> Connection::forward_request() {
       }
     }
     if (!sent) {
+      if (pinned_ >= 0) {
+        // The session's backend cannot be reached: its session is as good as gone, and a 404
+        // is what tells an MCP client to initialize a new one (which lands on a live backend).
+        co_return co_await reply_error({mcp::ErrorKind::session_not_found,
+                                        "Session not found (backend unavailable)", "null"},
+                                       false);
+      }
       if (timed_out) {
         co_return co_await reply_error({mcp::ErrorKind::backend_timeout, "backend connect timed out", "null"}, false);
       }

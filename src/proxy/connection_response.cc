@@ -128,6 +128,12 @@ net::Task<std::optional<bool>> Connection::read_response_head(WorkerPool& wp) {
             unsent_ = true;  // forward_request picks another backend
             co_return false;
           }
+          if (pinned_ >= 0 && !up_) {
+            // Its backend is gone (the new connection failed): so is the session.
+            co_return co_await reply_error({mcp::ErrorKind::session_not_found,
+                                            "Session not found (backend unavailable)", "null"},
+                                           false);
+          }
         }
         fail_backend(timeout ? "response timed out" : "connection closed before the response");
         if (timeout) {
