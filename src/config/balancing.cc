@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 
 #include "config/policies.h"
 #include "config/sections.h"
@@ -43,25 +42,12 @@ std::string to_upper(std::string s) {
   return s;
 }
 
-// balance_factor: 0 (off), or a decimal number (digits, optionally '.' and digits) in (1, 100].
-// Exponents, signs, inf and nan are refused: the value is a ratio people write by hand.
+// balance_factor: 0 (off), or a number (Reader::decimal) in (1, 100].
 std::optional<double> read_factor(const Reader& r, const YAML::Node& v, const std::string& path) {
-  std::string_view s = v.IsScalar() ? std::string_view(v.Scalar()) : std::string_view();
-  size_t dot = s.find('.');
-  auto digits = [](std::string_view d) {
-    return !d.empty() &&
-           std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; });
-  };
-  if (!digits(s.substr(0, dot)) || (dot != s.npos && !digits(s.substr(dot + 1)))) {
-    r.diag.error(r.at(v), fmt::format("expected a number for '{}', got {}", path, describe(v)));
-    return std::nullopt;
-  }
-  double f = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), f);
-  if (ec != std::errc() || end != s.data() + s.size() ||
-      (f != 0 && (f <= 1.0 || f > kMaxBalanceFactor))) {
+  auto f = r.decimal(v, path);
+  if (f && *f != 0 && (*f <= 1.0 || *f > kMaxBalanceFactor)) {
     r.diag.error(r.at(v), fmt::format("'{}' must be 0 (off) or more than 1 and at most {}, got {}",
-                                      path, kMaxBalanceFactor, quote(s)));
+                                      path, kMaxBalanceFactor, quote(v.Scalar())));
     return std::nullopt;
   }
   return f;

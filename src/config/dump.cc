@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <string>
+
 #include "config/load.h"
 #include "config/reader.h"
 
@@ -37,6 +40,22 @@ std::string dq_list(const std::vector<std::string>& v) {
   return out + "]";
 }
 
+// A number in the syntax Reader::decimal reads back to the same double: the shortest
+// representation, spelled without an exponent ("0.00001", not "1e-05").
+std::string decimal_str(double v) {
+  std::string s = fmt::format("{}", v);
+  size_t e = s.find('e');
+  if (e == std::string::npos) {
+    return s;
+  }
+  // d[.ddd]e-XX: as many decimals as the exponent plus the fraction's digits. Positive
+  // exponents only come with integral values, which print exactly with none.
+  int exp = std::stoi(s.substr(e + 1));
+  size_t dot = s.find('.');
+  int fraction = dot == std::string::npos || dot > e ? 0 : static_cast<int>(e - dot - 1);
+  return fmt::format("{:.{}f}", v, std::max(0, fraction - exp));
+}
+
 // Only the options of the pool's policy: an option of another policy is an error on load.
 std::string policy_str(const PolicyConfig& p) {
   if (p.name == "hash") {
@@ -63,10 +82,10 @@ std::string policy_str(const PolicyConfig& p) {
         break;
     }
     return fmt::format("{{name: hash, key: {}, fallback: {}, balance_factor: {}}}", key,
-                       p.fallback, p.balance_factor);
+                       p.fallback, decimal_str(p.balance_factor));
   }
   if (p.name == "ip_hash") {
-    return fmt::format("{{name: ip_hash, balance_factor: {}}}", p.balance_factor);
+    return fmt::format("{{name: ip_hash, balance_factor: {}}}", decimal_str(p.balance_factor));
   }
   if (p.name == "least_request") {
     return fmt::format("{{name: least_request, ewma: {}, decay: {}}}", yes_no(p.ewma),
@@ -78,6 +97,44 @@ std::string policy_str(const PolicyConfig& p) {
 template <typename... T>
 void put(std::string& o, fmt::format_string<T...> f, T&&... args) {
   fmt::format_to(std::back_inserter(o), f, std::forward<T>(args)...);
+}
+
+// A pool's health section, with the effective values; `active` only when it is on (its
+// presence is what turns it on), and each type's own options only.
+void put_health(std::string& o, const Health& h) {
+  put(o, "    health:\n");
+  if (h.active.enabled) {
+    const ActiveHealth& a = h.active;
+    put(o, "      active:\n        type: {}\n        path: {}\n", a.type, dq(a.path));
+    if (!a.host.empty()) {
+      put(o, "        host: {}\n", dq(a.host));
+    }
+    if (a.type == "http") {
+      if (a.expect_min == a.expect_max) {
+        put(o, "        expect: {}\n", a.expect_min);
+      } else {
+        put(o, "        expect: {}-{}\n", a.expect_min, a.expect_max);
+      }
+    }
+    put(o, "        interval: {}\n        timeout: {}\n", format_duration(a.interval),
+        format_duration(a.timeout));
+    put(o, "        healthy_threshold: {}\n        unhealthy_threshold: {}\n",
+        a.healthy_threshold, a.unhealthy_threshold);
+    put(o, "        jitter: {}\n        fast_recheck: {}\n", decimal_str(a.jitter),
+        format_duration(a.fast_recheck));
+    if (a.type == "mcp") {
+      put(o, "        protocol_version: {}\n", dq(a.protocol_version));
+    }
+  }
+  const PassiveHealth& p = h.passive;
+  put(o, "      passive: {{max_fails: {}, fail_timeout: {}, consecutive_errors: {},\n", p.max_fails,
+      format_duration(p.fail_timeout), p.consecutive_errors);
+  put(o,
+      "                base_ejection_time: {}, max_ejection_time: {}, "
+      "max_ejection_percent: {}}}\n",
+      format_duration(p.base_ejection_time), format_duration(p.max_ejection_time),
+      p.max_ejection_percent);
+  put(o, "      panic: {}\n", yes_no(h.panic));
 }
 
 }  // namespace
@@ -137,6 +194,8 @@ std::string dump(const Config& cfg) {
     put(o, "    timeouts: {{connect: {}, read: {}, idle_stream: {}}}\n",
         format_duration(p.timeouts.connect), format_duration(p.timeouts.read),
         format_duration(p.timeouts.idle_stream));
+    put_health(o, p.health);
+    put(o, "    drain_timeout: {}\n", format_duration(p.drain_timeout));
   }
   if (!cfg.routes.empty()) {
     put(o, "routes:\n");

@@ -99,22 +99,25 @@ struct Sticky {
   std::string same_site = "lax";  // lax, strict, none (none requires secure)
 };
 
-/// Active checks (issue 6): one prober per process, results shared by all workers.
+/// Active checks (issue 6): one prober per process, results shared by all workers. The loader
+/// accepts only what health::validate() accepts, and stores effective values (docs/config.md,
+/// "Health checks").
 struct ActiveHealth {
   bool enabled = false;        // true when `health.active` is present
   std::string type = "http";   // http: GET path, status in expect range; mcp: initialize+ping
-  std::string path;            // default "/" for http, mcp.path-like "/mcp" for mcp
-  std::string host;            // Host header; empty = the backend address
-  uint32_t expect_min = 200;   // `expect: 200-399` or `expect: 204`
+  std::string path;            // filled in when absent: "/" for http, "/mcp" for mcp
+  std::string host;            // Host header, visible ASCII; empty = the backend address
+  uint32_t expect_min = 200;   // http only: `expect: 200-399` or `expect: 204`; 100..599
   uint32_t expect_max = 399;
   Duration interval{10'000};
-  Duration timeout{5'000};
+  Duration timeout{5'000};     // < interval
   uint32_t healthy_threshold = 2;
   uint32_t unhealthy_threshold = 3;
   double jitter = 0.1;         // 0..0.5
-  Duration fast_recheck{1'000};  // 0 = off; must be < interval
-  std::string protocol_version = "2025-11-25";  // offered by the mcp probe
-  Mark mark;
+  // 0 = off, else < interval; when not written and the default is not below interval, 0.
+  Duration fast_recheck{1'000};
+  std::string protocol_version = "2025-11-25";  // mcp only: offered in initialize (YYYY-MM-DD)
+  Mark mark;                                    // the `active` key
 };
 
 /// Passive checks from real traffic (issue 6).
@@ -127,7 +130,7 @@ struct PassiveHealth {
   // the backend for base_ejection_time x times ejected (capped). 0 = off.
   uint32_t consecutive_errors = 5;
   Duration base_ejection_time{30'000};
-  Duration max_ejection_time{300'000};
+  Duration max_ejection_time{300'000};  // >= base; when not written, raised to base
   uint32_t max_ejection_percent = 50;  // never eject more than this share of a pool
 };
 

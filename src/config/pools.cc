@@ -148,6 +148,11 @@ void read_pool(Diagnostics& diag, const YAML::Node& v, const YAML::Node& key, Po
       // At most 1h: pool::effective_weight multiplies (weight << 10) by the elapsed ns, which
       // stays below 2^64 only for weight <= 1000 and a ramp of at most ~5h.
       .duration("slow_start", pool.slow_start, milliseconds(0), hours(1))
+      .on("health",
+          [&](const YAML::Node& h, const YAML::Node& k) {
+            read_health(diag, h, k, m.child("health"), pool.name, pool.health);
+          })
+      .duration("drain_timeout", pool.drain_timeout, milliseconds(0), hours(24))
       .on("backends",
           [&](const YAML::Node& b, const YAML::Node& k) {
             read_backends(diag, b, k, m.child("backends"), pool, total_backends, marks);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 
 #include "config/load.h"
 #include "config/suggest.h"
@@ -165,6 +166,30 @@ std::optional<bool> Reader::boolean(const YAML::Node& n, std::string_view path) 
   diag.error(at(n),
              fmt::format("expected a boolean (true or false) for '{}', got {}", path, describe(n)));
   return std::nullopt;
+}
+
+std::optional<double> Reader::decimal(const YAML::Node& n, std::string_view path) const {
+  std::string_view s = n.IsScalar() ? std::string_view(n.Scalar()) : std::string_view();
+  size_t dot = s.find('.');
+  std::string_view whole = s.substr(0, dot);
+  if (!all_digits(whole) || (dot != s.npos && !all_digits(s.substr(dot + 1)))) {
+    diag.error(at(n), fmt::format("expected a number for '{}', got {}", path, describe(n)));
+    return std::nullopt;
+  }
+  double f = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), f);
+  if (ec == std::errc::result_out_of_range) {
+    // Only digits were given, so this is overflow (a non-zero whole part) or underflow. An
+    // underflow stays above 0, so that a range check still sees "more than 0".
+    bool large = std::any_of(whole.begin(), whole.end(), [](char c) { return c != '0'; });
+    return large ? std::numeric_limits<double>::infinity()
+                 : std::numeric_limits<double>::denorm_min();
+  }
+  if (ec != std::errc() || end != s.data() + s.size()) {
+    diag.error(at(n), fmt::format("expected a number for '{}', got {}", path, describe(n)));
+    return std::nullopt;
+  }
+  return f;
 }
 
 std::optional<Duration> Reader::duration(const YAML::Node& n, std::string_view path, Duration min,

@@ -82,6 +82,11 @@ struct Reader {
   std::optional<uint64_t> integer(const YAML::Node& n, std::string_view path, uint64_t min,
                                   uint64_t max) const;
   std::optional<bool> boolean(const YAML::Node& n, std::string_view path) const;
+  /// A number as people write one by hand: digits, optionally '.' and digits ("2", "1.25",
+  /// "0"). Signs, exponents, a bare ".5" or "1.", inf and nan are refused. A value too large
+  /// for a double reads as infinity and a positive one too small as the smallest double, for
+  /// the caller's range check.
+  std::optional<double> decimal(const YAML::Node& n, std::string_view path) const;
   std::optional<Duration> duration(const YAML::Node& n, std::string_view path, Duration min,
                                    Duration max) const;
   std::optional<uint64_t> size(const YAML::Node& n, std::string_view path, uint64_t min,

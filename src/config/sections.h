@@ -29,7 +29,8 @@ void read_listen(Diagnostics& diag, const YAML::Node& value, const YAML::Node& k
 /// `forwarding:`; preserve_host, x_forwarded, trusted_proxies.
 void read_forwarding(Diagnostics& diag, const YAML::Node& value, const YAML::Node& key,
                      Forwarding& out);
-/// `pools:`; names, backends, balancing (policy, sticky, slow_start), keepalive, timeouts.
+/// `pools:`; names, backends, balancing (policy, sticky, slow_start), health, drain_timeout,
+/// keepalive, timeouts.
 void read_pools(Diagnostics& diag, const YAML::Node& value, const YAML::Node& key,
                 std::vector<Pool>& out);
 /// `routes:`; needs the pools already read (routes may come first in the file).
@@ -59,6 +60,11 @@ void read_policy(Diagnostics& diag, const YAML::Node& value, const YAML::Node& k
 /// @return false when the value is not a map (nothing was read).
 bool read_sticky(Diagnostics& diag, const YAML::Node& value, const YAML::Node& key,
                  const std::string& path, Sticky& out);
+/// `pools.<name>.health` (value, key): active checks (presence of `active` turns them on; the
+/// type's default path is filled in), passive checks, panic. Reports the rules across their
+/// keys, and warns about slow detection or a pool without any health checks.
+void read_health(Diagnostics& diag, const YAML::Node& value, const YAML::Node& key,
+                 const std::string& path, const std::string& pool, Health& out);
 /// Warnings across a pool's balancing keys (sticky with a hash policy, ignored weights); called
 /// after the whole pool has been read, since the keys may come in any order.
 void check_balancing(Diagnostics& diag, const Pool& pool, const PoolMarks& marks);

@@ -309,6 +309,11 @@ TEST_F(Balancing, FallbackAndFactorErrors) {
                           "more than 1 and at most 100, got '{}'\n",
                           bad));
   }
+  // Below what a double holds is still more than 0, not "0 (off)".
+  EXPECT_EQ(e("balance_factor: 0." + std::string(400, '0') + "1"),
+            "t.yaml:6:23: 'pools.api.policy.balance_factor' must be 0 (off) or more than 1 and "
+            "at most 100, got '0." +
+                std::string(62, '0') + "...'\n");
   for (const char* bad : {"-2", "1e2", ".5", "1.", "inf", "nan", "1,5", "\"\""}) {
     std::string shown = std::string(bad) == "\"\"" ? "''" : fmt::format("'{}'", bad);
     EXPECT_EQ(e(fmt::format("balance_factor: {}", bad)),

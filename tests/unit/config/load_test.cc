@@ -293,7 +293,13 @@ TEST(Dump, Canonical) {
             "    backends:\n"
             "      - {name: \"127.0.0.1:3001\", address: \"127.0.0.1:3001\", weight: 1}\n"
             "    keepalive: {max_idle: 64, max_requests: 1000, idle_timeout: 1m}\n"
-            "    timeouts: {connect: 5s, read: 1m, idle_stream: 5m}\n");
+            "    timeouts: {connect: 5s, read: 1m, idle_stream: 5m}\n"
+            "    health:\n"
+            "      passive: {max_fails: 1, fail_timeout: 10s, consecutive_errors: 5,\n"
+            "                base_ejection_time: 30s, max_ejection_time: 5m, "
+            "max_ejection_percent: 50}\n"
+            "      panic: true\n"
+            "    drain_timeout: 30s\n");
 }
 
 }  // namespace
