@@ -14,6 +14,8 @@ PKGS=(
   # runtime peers used by tests and benchmarks
   nginx-light haproxy wrk nghttp2-client curl python3 procps util-linux
   nodejs
+  # the observability e2e test scrapes mcplb with a real Prometheus (ships promtool too)
+  prometheus
 )
 
 missing=()

@@ -4,13 +4,68 @@
 
 #include <cstdio>
 #include <ctime>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <sstream>
 #include <thread>
 
+#include "admin/server.h"
 #include "app/commands.h"
 #include "core/log.h"
+#include "net/listener.h"
 #include "proxy/server.h"
 
 namespace mcplb::app {
+namespace {
+
+/// A token file's contents without trailing whitespace; nullopt (and err) when unreadable.
+std::optional<std::string> read_token(const std::string& path, std::string& err) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  if (!in || !(text << in.rdbuf())) {
+    err = "cannot read token file '" + path + "'";
+    return std::nullopt;
+  }
+  std::string t = text.str();
+  while (!t.empty() && (t.back() == '\n' || t.back() == '\r' || t.back() == ' ')) {
+    t.pop_back();
+  }
+  if (t.empty()) {
+    err = "token file '" + path + "' is empty";
+    return std::nullopt;
+  }
+  return t;
+}
+
+/// Starts the admin endpoint when configured; nullptr with `err` set on failure.
+std::unique_ptr<admin::AdminServer> start_admin(const config::Admin& cfg,
+                                                const proxy::Server& server, std::string& err) {
+  net::tcp::endpoint ep;
+  if (!net::parse_endpoint(cfg.listen.host, cfg.listen.port, ep)) {
+    err = "admin: bad listen address " + cfg.listen.str();
+    return nullptr;
+  }
+  admin::Options o;
+  for (auto [file, dest] : {std::pair{&cfg.token_file, &o.token},
+                            std::pair{&cfg.metrics_token_file, &o.metrics_token}}) {
+    if (!file->empty()) {
+      auto t = read_token(*file, err);
+      if (!t) {
+        return nullptr;
+      }
+      *dest = std::move(*t);
+    }
+  }
+  auto adm = std::make_unique<admin::AdminServer>(server, ep, std::move(o));
+  if (!adm->start(err)) {
+    err = "admin: " + err;
+    return nullptr;
+  }
+  return adm;
+}
+
+}  // namespace
 
 int serve(const config::Config& cfg, const TickFn& on_tick) {
   // Signals are taken synchronously by this thread only; workers inherit the blocked mask.
@@ -40,6 +95,16 @@ int serve(const config::Config& cfg, const TickFn& on_tick) {
   for (const auto& a : server.bound_addresses()) {
     std::printf("mcplb listening on %s\n", a.c_str());
   }
+  std::unique_ptr<admin::AdminServer> adm;
+  if (cfg.admin.enabled) {
+    adm = start_admin(cfg.admin, server, err);
+    if (!adm) {
+      spdlog::error("{}", err);
+      server.shutdown(std::chrono::milliseconds(0));
+      return 1;
+    }
+    std::printf("mcplb admin listening on %s\n", net::to_string(adm->bound_endpoint()).c_str());
+  }
   std::fflush(stdout);
   spdlog::info("{} worker(s), {} pool(s)", workers, topo->pools().size());
   if (topo->ephemeral_key() && cfg.source != "<demo>") {
@@ -64,6 +129,9 @@ int serve(const config::Config& cfg, const TickFn& on_tick) {
     if (on_tick) {
       on_tick(*topo, false);
     }
+  }
+  if (adm) {
+    adm->stop();  // it reads the workers' counters, which shutdown() destroys
   }
   server.shutdown(cfg.shutdown_timeout);
   if (on_tick) {

@@ -173,6 +173,15 @@ std::string dump(const Config& cfg) {
       dq_list(m.allowed_origins));
   put(o, "  cors: {{enabled: {}, allow_origins: {}, max_age: {}}}\n", yes_no(m.cors.enabled),
       dq_list(m.cors.allow_origins), format_duration(m.cors.max_age));
+  if (cfg.admin.enabled) {  // the key's presence is what enables it
+    put(o, "admin:\n  listen: {}\n", dq(cfg.admin.listen.str()));
+    if (!cfg.admin.token_file.empty()) {
+      put(o, "  token_file: {}\n", dq(cfg.admin.token_file));
+    }
+    if (!cfg.admin.metrics_token_file.empty()) {
+      put(o, "  metrics_token_file: {}\n", dq(cfg.admin.metrics_token_file));
+    }
+  }
   put(o, "pools:{}\n", cfg.pools.empty() ? " {}" : "");
   for (const auto& p : cfg.pools) {
     put(o, "  {}:\n    policy: {}\n", dq(p.name), policy_str(p.policy));

@@ -86,6 +86,8 @@ void read_root(Diagnostics& diag, const YAML::Node& root, Config& cfg) {
             read_session(diag, v, k, cfg.session);
           })
       .on("mcp", [&](const YAML::Node& v, const YAML::Node& k) { read_mcp(diag, v, k, cfg.mcp); })
+      .on("admin",
+          [&](const YAML::Node& v, const YAML::Node& k) { read_admin(diag, v, k, cfg.admin); })
       .on("pools",
           [&](const YAML::Node& v, const YAML::Node& k) {
             pools_key = k.Mark();

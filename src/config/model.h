@@ -222,6 +222,15 @@ struct Mcp {
   Cors cors;
 };
 
+/// The admin endpoint: Prometheus /metrics and the JSON admin API (src/admin).
+struct Admin {
+  bool enabled = false;  // true when the `admin` key is present
+  Address listen{"127.0.0.1", 9901};
+  std::string token_file;          // non-empty: /api needs "Authorization: Bearer <token>"
+  std::string metrics_token_file;  // non-empty: /metrics needs its own bearer token
+  Mark mark;
+};
+
 struct Logging {
   std::string level = "info";  // trace, debug, info, warn, error, off
 };
@@ -238,6 +247,7 @@ struct Config {
   Logging log;
   Session session;
   Mcp mcp;
+  Admin admin;
 
   const Pool* find_pool(std::string_view name) const {
     for (const auto& p : pools) {

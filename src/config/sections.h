@@ -75,6 +75,10 @@ void check_balancing(Diagnostics& diag, const Pool& pool, const PoolMarks& marks
 /// @return the resolved path, or nullopt after reporting.
 std::optional<std::string> read_key_file(Diagnostics& diag, const Reader& r, const YAML::Node& v,
                                          const std::string& path, std::string_view what);
+/// `admin:` (value, key): listen address and token files; warns when it listens beyond
+/// loopback without a token.
+void read_admin(Diagnostics& diag, const YAML::Node& value, const YAML::Node& key, Admin& out);
+
 /// Any byte below 0x20, or 0x7f.
 bool has_control(std::string_view s);
 

@@ -272,7 +272,7 @@ net::Task<bool> Connection::relay_body_out(bool stream) {
             co_await (up_->sock.async_wait(net::Socket::wait_read, net::use_task) ||
                       client_.async_wait(net::Socket::wait_read, net::use_task));
         if (which.index() == 1) {
-          if (client_gone()) {
+          if (stop_ != Stop::none || client_gone()) {  // cancelled by the sweep, or gone
             co_return false;
           }
           watch_client = false;  // pipelined bytes wait for this response; the sweep watches

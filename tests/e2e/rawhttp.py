@@ -267,6 +267,8 @@ def connect_refused(port):
         return False
     except ConnectionRefusedError:
         return True
+    except ConnectionResetError:
+        return False  # the listener was closing with this connect queued: ask again
     finally:
         s.close()
 

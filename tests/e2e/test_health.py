@@ -181,5 +181,57 @@ class SessionOnDeadBackend(h.E2ETestCase):
             self.assertNotEqual(r.header("x-backend-name"), backend)
 
 
+class Drain(h.E2ETestCase):
+    def test_drain_with_live_stream(self):
+        demos = self.start_demos(["d1", "d2"])
+        lb, port = self.start_mcplb(h.config_yaml(
+            demos, workers=2, policy="least_sessions", pool_extra="    drain_timeout: 2s\n",
+            extra='admin: {listen: "127.0.0.1:0"}\n'))
+        m, _ = lb.wait_line(r"mcplb admin listening on 127\.0\.0\.1:(\d+)")
+        admin_port = int(m.group(1))
+
+        def initialize():
+            with h.Conn(port) as c:
+                r = h.session_post(c, h.initialize_body(), version=None)
+                self.assertEqual(r.status, 200, r)
+                token = r.header("mcp-session-id")
+                self.assertEqual(h.session_post(c, h.jsonrpc("notifications/initialized"),
+                                                token).status, 202)
+                return token, r.header("x-backend-name")
+
+        def whoami(token):
+            with h.Conn(port) as c:
+                return h.session_post(c, h.tool_call_body("whoami"), token)
+
+        sessions = dict(initialize()[::-1] for _ in range(2))
+        self.assertEqual(set(sessions), {"d1", "d2"})
+        token = sessions["d1"]
+        sc = h.Conn(port, timeout=15)
+        self.addCleanup(sc.close)
+        r, stream = h.open_sse(sc, "GET", "/mcp", [("Accept", "text/event-stream"),
+                                                    ("Mcp-Session-Id", token),
+                                                    ("MCP-Protocol-Version", h.SESSION_VERSION)])
+        self.assertIsNotNone(stream, r)
+
+        with h.Conn(admin_port) as c:
+            c.send(h.build_request("POST", "/api/pools/mcp/backends/d1/drain"))
+            r = c.read_response("POST")
+            self.assertEqual(r.status, 200, r)
+        t0 = time.monotonic()
+        # No new session lands on the draining backend; its own session keeps working.
+        self.assertEqual({initialize()[1] for _ in range(4)}, {"d2"})
+        r = whoami(token)
+        self.assertEqual(h.tool_text(r), "d1")
+        # At the deadline (2 s, swept every 2 s) mcplb ends the stream, and the session.
+        try:
+            self.assertEqual(stream.read_to_end(timeout=8), [])
+        except h.Closed:
+            pass  # the connection is closed mid-body: the client reconnects its stream
+        ended = time.monotonic() - t0
+        print(f"\ndrain: stream closed {ended:.1f} s after the drain began (drain_timeout 2s)")
+        self.assertGreaterEqual(ended, 1.9)
+        h.assert_mcplb_error(self, whoami(token), 404, -32001)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
