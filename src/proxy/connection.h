@@ -3,6 +3,8 @@
 // run(): read head -> route -> pick -> send head and body upstream -> relay the response ->
 // keep-alive? Timeouts are deadlines swept by the worker tick (no timer per request).
 
+#include <chrono>
+#include <cstdint>
 #include <optional>
 
 #include "core/buffer_pool.h"
@@ -15,6 +17,13 @@
 #include "proxy/worker.h"
 
 namespace mcplb::proxy {
+
+/// Wall-clock seconds: what session tokens, sticky cookies and JWT expiry are stamped with.
+inline int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 /// An answer mcplb gives itself instead of a backend's (refusals and proxy errors).
 struct McpRefusal {

@@ -19,13 +19,6 @@ using error_code = boost::system::error_code;
 
 namespace {
 
-
-int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 bool is_json(std::string_view content_type) {
   return content_type.size() >= 16 &&
          boost::beast::iequals(content_type.substr(0, 16), "application/json");

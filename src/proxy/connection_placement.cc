@@ -22,12 +22,6 @@ namespace {
 constexpr std::string_view kStickyMark = "~sticky";
 constexpr size_t kMaxValues = 8;
 
-int64_t unix_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 /// The values of one header, in order; of more than kMaxValues lines only the last ones, as
 /// those were written by the proxies nearest to us (a client cannot push them out).
 size_t values_of(const net::RequestParser& req, http::field id, std::string_view* out) {
@@ -71,7 +65,7 @@ std::optional<uint64_t> Connection::placement_hash(const PoolRt& pool) {
       };
       src.target = req_->target.in(req_->base());
       src.cookies = {cookies, values_of(*req_, http::field::cookie, cookies)};
-      auto key = pool.key_finder->find(src, unix_seconds(), w_.key_scratch);
+      auto key = pool.key_finder->find(src, unix_now(), w_.key_scratch);
       if (!key) {
         return std::nullopt;
       }
@@ -92,7 +86,7 @@ int Connection::sticky_backend(const PoolRt& pool) {
   if (!value) {
     return -1;
   }
-  const int64_t now = unix_seconds();
+  const int64_t now = unix_now();
   mcp::OpenedToken& t = w_.opened;  // free: only pinned requests use it past this point
   if (w_.topo->key_ring().open(*value, now, t) != mcp::TokenError::ok ||
       t.session_id() != kStickyMark ||
@@ -111,7 +105,7 @@ bool Connection::write_sticky_cookie(HeadWriter& h) {
   const PoolRt& pool = *w_.pools[static_cast<size_t>(pool_)].rt;
   const auto& sticky = pool.cfg.sticky;
   std::string& sealed = w_.seal_buf;
-  if (w_.topo->key_ring().seal(pool.backends[backend_]->name, kStickyMark, unix_seconds(),
+  if (w_.topo->key_ring().seal(pool.backends[backend_]->name, kStickyMark, unix_now(),
                                sealed) != mcp::SealError::ok) {
     return true;  // without a cookie the client is simply placed again next time
   }
