@@ -141,8 +141,33 @@ struct Health {
   bool panic = true;
 };
 
+/// What mcplb does when a request or a session outlives its backend (docs/config.md).
+struct Failover {
+  // `sessions: reinitialize`: a session whose backend is gone is opened again on a healthy
+  // backend by replaying its initialize; false (`off`) answers 404 so the client re-initializes.
+  bool reinitialize = false;
+  // `retry_tools: idempotent` retries a failed tools/call on another backend when the tool is
+  // annotated readOnlyHint/idempotentHint (learned from tools/list) or listed in `tools`;
+  // `none` never retries a call that may have reached the backend.
+  bool retry_idempotent = true;
+  std::vector<std::string> tools;  // globs of tool names that are safe to retry
+  double retry_budget = 0.2;       // retries in progress at most this share of in-flight requests
+  uint32_t min_retries = 3;        // ... but always this many at once
+  uint32_t max_sessions = 100'000;  // initialize records kept in memory for replay (per pool)
+};
+
+/// Per-backend request limit with a bounded wait (docs/config.md, overload).
+struct Overload {
+  uint32_t max_in_flight = 0;      // per backend across workers; 0 = unlimited
+  uint32_t queue = 0;              // requests that may wait for a free slot, per pool per worker
+  Duration queue_timeout{1'000};   // a waiting request gets 503 after this
+  uint32_t retry_after_seconds = 1;
+};
+
 struct Pool {
   std::string name;
+  Failover failover;
+  Overload overload;
   PolicyConfig policy;
   Health health;
   Duration drain_timeout{30'000};  // a draining backend's sessions may live this long
@@ -235,6 +260,18 @@ struct Logging {
   std::string level = "info";  // trace, debug, info, warn, error, off
 };
 
+/// One JSON line per request (docs/config.md, access_log).
+struct AccessLog {
+  bool enabled = false;          // true when `access_log` is present (and not `enabled: false`)
+  std::string path = "stdout";   // stdout, stderr, or a file (appended; reopened on SIGUSR1)
+  Mark mark;
+};
+
+/// Per-request metrics (status classes, duration histograms). Off only to measure their cost.
+struct Metrics {
+  bool requests = true;
+};
+
 struct Config {
   std::string source;               // file path the config came from ("" when built in code)
   std::vector<Listener> listen;     // default: one on 127.0.0.1:8080
@@ -248,6 +285,8 @@ struct Config {
   Session session;
   Mcp mcp;
   Admin admin;
+  AccessLog access_log;
+  Metrics metrics;
 
   const Pool* find_pool(std::string_view name) const {
     for (const auto& p : pools) {

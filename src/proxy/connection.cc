@@ -178,6 +178,10 @@ net::Task<bool> Connection::serve_one() {
   if (!co_await read_head()) {
     co_return false;
   }
+  pool_ = -1;
+  rec_.begin(Clock::now());
+  rec_.http_method = req_->method;
+  rec_.bytes_in = in_.size();  // head and what came with it; body reads add the rest
   // Parse what already arrived of the body, so short requests are complete right here.
   req_->eager(true);
   body_used_ = 0;
@@ -220,6 +224,7 @@ net::Task<bool> Connection::serve_one() {
     keep = co_await forward_request();
   }
   finish_upstream(false);
+  end_request();
   release_session();  // a new session whose response did not create one (or an old-SSE stream)
   req_.reset();
   resp_.reset();
@@ -286,6 +291,7 @@ net::Task<bool> Connection::peek_body() {
       co_return false;
     }
     in_.commit(n);
+    rec_.bytes_in += n;
     error_code pec;
     body_used_ += req_->put(
         asio::buffer(in_.data() + hdr_len_ + body_used_, in_.size() - hdr_len_ - body_used_), pec);
@@ -320,6 +326,8 @@ net::Task<bool> Connection::reply_error(const McpRefusal& r, bool close) {
     SPDLOG_DEBUG("{} refused: {} {}", std::string_view(client_ip_, client_ip_len_), info.name,
                  r.message);
   }
+  rec_.status = info.http_status;
+  rec_.origin = Origin::mcplb;
   std::string& text = w_.seal_buf;
   text.clear();
   mcp::HttpErrorOptions opts;
@@ -346,6 +354,8 @@ net::Task<bool> Connection::send_own_response(const std::string& text, bool clos
 }
 
 net::Task<bool> Connection::reply_preflight(std::string_view origin) {
+  rec_.status = 204;
+  rec_.origin = Origin::mcplb;
   std::string& text = w_.seal_buf;
   text.assign("HTTP/1.1 204 No Content\r\n");
   append_cors_headers(text, w_.topo->config().mcp.cors, origin, true,
@@ -371,6 +381,9 @@ net::Task<error_code> Connection::send(net::Socket& s, const char* a, size_t an,
                                        size_t bn) {
   // Try the socket first: most writes fit its buffer and complete with no reactor round trip.
   std::array<asio::const_buffer, 2> bufs{asio::buffer(a, an), asio::buffer(b, bn)};
+  if (&s == &client_) {
+    rec_.bytes_out += an + bn;
+  }
   error_code ec;
   size_t n = an + bn == 0 ? 0 : s.write_some(bufs, ec);
   if (!ec && n == an + bn) {
@@ -612,6 +625,7 @@ net::Task<bool> Connection::relay_body_in() {
       co_return false;  // client gone or too slow: nothing useful can be answered
     }
     in_.commit(n);
+    rec_.bytes_in += n;
     error_code pec;
     size_t used = req_->put(asio::buffer(in_.data(), in_.size()), pec);
     if (!net::ok_or_more(pec)) {

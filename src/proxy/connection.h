@@ -13,6 +13,7 @@
 #include "net/http1_parser.h"
 #include "mcp/error.h"
 #include "proxy/head_writer.h"
+#include "proxy/request_record.h"
 #include "proxy/upstream_pool.h"
 #include "proxy/worker.h"
 
@@ -136,6 +137,8 @@ class Connection {
   /// Returns the upstream connection to its pool (reusable) or closes it.
   void finish_upstream(bool reusable);
   void close_client();
+  /// Hands rec_ to the worker's metrics and access log (connection_record.cc).
+  void end_request();
 
   Worker& w_;
   net::Socket client_;
@@ -176,6 +179,7 @@ class Connection {
   bool replay_ok_ = false;  // whole request still in our buffers: a stale reuse can be retried
   char tail_[32];          // relayed-but-unparsed bytes of an idle stream (see relay_body_out)
   uint8_t tail_len_ = 0;
+  RequestRecord rec_;
   core::Ip16 peer_ip_{};  // IPv4 as IPv4-mapped
   char client_ip_[48] = {0};
   uint8_t client_ip_len_ = 0;

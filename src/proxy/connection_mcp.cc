@@ -73,7 +73,8 @@ RouteQuery Connection::route_query(std::string_view host) const {
 
 const RouteQuery& Connection::count_mcp(const RouteQuery& q) {
   if (!q.mcp_method.empty()) {
-    w_.mcp_counters.count(q.mcp_method, q.tool);
+    rec_.mcp_method = static_cast<uint8_t>(w_.mcp_counters.count(q.mcp_method, q.tool));
+    rec_.set_tool(q.tool);
   }
   return q;
 }
@@ -142,6 +143,7 @@ std::optional<McpRefusal> Connection::pin_session(const PoolRt& pool) {
   } else {
     return std::nullopt;
   }
+  rec_.session_hash = balance::hash64(token);
   mcp::OpenedToken& t = w_.opened;
   auto err = w_.topo->key_ring().open(token, unix_now(), t);
   if (err != mcp::TokenError::ok) {

@@ -167,6 +167,9 @@ net::Task<bool> Connection::relay_response(WorkerPool& wp) {
   if (auto answered = co_await read_response_head(wp)) {
     co_return *answered;
   }
+  rec_.status = resp_->status;
+  rec_.origin = Origin::backend;
+  rec_.backend = static_cast<int>(backend_);
   if (is_gateway_error(resp_->status)) {
     static constexpr std::string_view kStatus[] = {"status 502", "status 503", "status 504"};
     record_failure(*wp.rt, backend_, now_ns(), kStatus[resp_->status - 502]);
@@ -190,6 +193,7 @@ net::Task<bool> Connection::relay_response(WorkerPool& wp) {
   }
   // Body bytes that came with the head.
   resp_->eager(true);
+  rec_.stream = stream;
   size_t head = hdr_len_resp_;
   out_.consume(head);
   if (old_sse_ && stream && !resp_->is_done()) {

@@ -25,7 +25,8 @@ class McpCounters {
   static constexpr size_t kMaxTools = 256;
   static constexpr size_t kMaxToolName = 64;
 
-  void count(std::string_view method, std::string_view tool) {
+  /// Counts the request; returns the method's index in kMethods.
+  size_t count(std::string_view method, std::string_view tool) {
     size_t m = kMethods.size() - 1;
     for (size_t i = 0; i + 1 < kMethods.size(); ++i) {
       if (kMethods[i] == method) {
@@ -37,6 +38,7 @@ class McpCounters {
     if (method == "tools/call" && !tool.empty()) {
       pool::bump(tool_slot(tool).count, uint64_t{1});
     }
+    return m;
   }
 
   uint64_t method_count(size_t i) const { return by_method_[i].load(std::memory_order_relaxed); }

@@ -29,6 +29,9 @@ struct alignas(64) WorkerSlot {
   std::atomic<int64_t> active_conns{0};     // upstream connections open (idle + busy)
   std::atomic<int64_t> in_flight{0};        // requests waiting for or streaming a response
   std::atomic<int64_t> streams{0};          // text/event-stream responses open now
+  std::atomic<uint64_t> retries{0};         // requests retried away from this backend
+  std::atomic<uint64_t> failovers{0};       // sessions moved away from this backend
+  std::atomic<uint64_t> rejected{0};        // 503 because the backend was at max_in_flight
 };
 
 /// Add `d` to a counter this thread alone writes (no lock prefix on the hot path).
@@ -46,6 +49,9 @@ class BackendStats {
   int64_t active_conns() const { return sum(&WorkerSlot::active_conns); }
   int64_t in_flight() const { return sum(&WorkerSlot::in_flight); }
   int64_t streams() const { return sum(&WorkerSlot::streams); }
+  uint64_t retries() const { return sum(&WorkerSlot::retries); }
+  uint64_t failovers() const { return sum(&WorkerSlot::failovers); }
+  uint64_t rejected() const { return sum(&WorkerSlot::rejected); }
 
  private:
   template <class T>
