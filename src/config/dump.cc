@@ -205,6 +205,21 @@ std::string dump(const Config& cfg) {
         format_duration(p.timeouts.idle_stream));
     put_health(o, p.health);
     put(o, "    drain_timeout: {}\n", format_duration(p.drain_timeout));
+    // Written only when set, so dumps of configs without them stay as they were.
+    if (p.failover != Failover{}) {
+      put(o,
+        "    failover: {{sessions: {}, retry_tools: {}, tools: {}, retry_budget: {}, "
+        "min_retries: {}, max_sessions: {}}}\n",
+        p.failover.reinitialize ? "reinitialize" : "off",
+        p.failover.retry_idempotent ? "idempotent" : "none", dq_list(p.failover.tools),
+        decimal_str(p.failover.retry_budget), p.failover.min_retries, p.failover.max_sessions);
+    }
+    if (p.overload != Overload{}) {
+      put(o,
+        "    overload: {{max_in_flight: {}, queue: {}, queue_timeout: {}, retry_after: {}}}\n",
+        p.overload.max_in_flight, p.overload.queue, format_duration(p.overload.queue_timeout),
+        p.overload.retry_after_seconds);
+    }
   }
   if (!cfg.routes.empty()) {
     put(o, "routes:\n");

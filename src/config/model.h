@@ -154,6 +154,7 @@ struct Failover {
   double retry_budget = 0.2;       // retries in progress at most this share of in-flight requests
   uint32_t min_retries = 3;        // ... but always this many at once
   uint32_t max_sessions = 100'000;  // initialize records kept in memory for replay (per pool)
+  bool operator==(const Failover&) const = default;
 };
 
 /// Per-backend request limit with a bounded wait (docs/config.md, overload).
@@ -162,6 +163,7 @@ struct Overload {
   uint32_t queue = 0;              // requests that may wait for a free slot, per pool per worker
   Duration queue_timeout{1'000};   // a waiting request gets 503 after this
   uint32_t retry_after_seconds = 1;
+  bool operator==(const Overload&) const = default;
 };
 
 struct Pool {

@@ -153,6 +153,14 @@ void read_pool(Diagnostics& diag, const YAML::Node& v, const YAML::Node& key, Po
             read_health(diag, h, k, m.child("health"), pool.name, pool.health);
           })
       .duration("drain_timeout", pool.drain_timeout, milliseconds(0), hours(24))
+      .on("failover",
+          [&](const YAML::Node& f, const YAML::Node& k) {
+            read_failover(diag, f, k, m.child("failover"), pool.failover);
+          })
+      .on("overload",
+          [&](const YAML::Node& o, const YAML::Node& k) {
+            read_overload(diag, o, k, m.child("overload"), pool.overload);
+          })
       .on("backends",
           [&](const YAML::Node& b, const YAML::Node& k) {
             read_backends(diag, b, k, m.child("backends"), pool, total_backends, marks);

@@ -69,6 +69,14 @@ void read_health(Diagnostics& diag, const YAML::Node& value, const YAML::Node& k
 /// after the whole pool has been read, since the keys may come in any order.
 void check_balancing(Diagnostics& diag, const Pool& pool, const PoolMarks& marks);
 
+/// `pools.<name>.failover` (value, key): sessions, retry_tools, tools, retry_budget,
+/// min_retries, max_sessions.
+void read_failover(Diagnostics& diag, const YAML::Node& value, const YAML::Node& key,
+                   const std::string& path, Failover& out);
+/// `pools.<name>.overload` (value, key): max_in_flight, queue, queue_timeout, retry_after.
+void read_overload(Diagnostics& diag, const YAML::Node& value, const YAML::Node& key,
+                   const std::string& path, Overload& out);
+
 /// Reads a key file path: not empty, no control characters, joined to the config file's
 /// directory when relative, and readable now (not read). `what` names it in the message:
 /// "cannot read <what> '<path>': <reason>".

@@ -224,6 +224,9 @@ net::Task<bool> Connection::serve_one() {
     keep = co_await forward_request();
   }
   finish_upstream(false);
+  if (pool_ >= 0) {
+    end_retry(*w_.pools[static_cast<size_t>(pool_)].rt);
+  }
   end_request();
   release_session();  // a new session whose response did not create one (or an old-SSE stream)
   req_.reset();
@@ -417,7 +420,9 @@ bool Connection::build_upstream_prefix() {
       continue;
     }
     if (pinned_ >= 0 && req_->mcp_session_id && f.value.off == req_->mcp_session_id->off) {
-      h.put(f.name.in(base)).put(": ").put(w_.opened.session_id()).put("\r\n");
+      h.put(f.name.in(base)).put(": ");
+      h.put(moved_sid_.empty() ? w_.opened.session_id() : std::string_view(moved_sid_));
+      h.put("\r\n");
       continue;  // the client's token becomes the backend's own session id again
     }
     h.put(f.name.in(base)).put(": ").put(f.value.in(base)).put("\r\n");
@@ -503,6 +508,18 @@ net::Task<bool> Connection::forward_request() {
     }
   }
   replay_ok_ = req_->is_done();
+  init_body_.clear();
+  if (mcp_initialize_ && pinned_ < 0 && replay_ok_ && rt.failover->sessions() != nullptr) {
+    init_body_.assign(in_.data() + hdr_len_, body_used_);  // kept if a session is made
+  }
+  if (need_failover_) {
+    bool moved = co_await fail_over(wp, "backend gone");
+    if (!moved) {
+      co_return co_await reply_error({mcp::ErrorKind::session_not_found,
+                                      "Session not found (backend unavailable)", "null"},
+                                     false);
+    }
+  }
   Tried tried;
   PickArg arg{&tried, &rt, now_ns()};
   balance::PickContext ctx;
@@ -570,6 +587,13 @@ net::Task<bool> Connection::forward_request() {
         release_session();
       }
     }
+    if (!sent && pinned_ >= 0 && replay_ok_ && !failed_over_) {
+      bool moved = co_await fail_over(wp, "backend unreachable");
+      if (moved) {
+        attempt = 0;  // the session lives elsewhere now: send it there
+        continue;
+      }
+    }
     if (!sent) {
       if (pinned_ >= 0) {
         // The session's backend cannot be reached: its session is as good as gone, and a 404
@@ -599,6 +623,22 @@ net::Task<bool> Connection::forward_request() {
       }
     }
     bool keep = co_await relay_response(wp);
+    if (retry_) {
+      // It failed after it was sent, and running it again is harmless: elsewhere.
+      retry_ = false;
+      release_session();
+      finish_upstream(false);
+      if (pinned_ >= 0) {
+        bool moved = co_await fail_over(wp, "request failed");
+        if (!moved) {
+          co_return co_await reply_error({mcp::ErrorKind::backend_unavailable,
+                                          "backend failed and the session cannot move", "null"},
+                                         false);
+        }
+        attempt = 0;
+      }
+      continue;
+    }
     if (!unsent_) {
       co_return keep;
     }

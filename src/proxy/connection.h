@@ -137,6 +137,23 @@ class Connection {
   /// Returns the upstream connection to its pool (reusable) or closes it.
   void finish_upstream(bool reusable);
   void close_client();
+  // --- failover and retries (connection_failover.cc) ---
+  /// The session's backend is down, ejected or drained out: the session must move.
+  bool session_backend_gone(const pool::Backend& b) const;
+  /// Opens the pinned session again on another backend (replaying its initialize) and points
+  /// the request there; false when it cannot (failover off, no record, no backend took it).
+  net::Task<bool> fail_over(WorkerPool& wp, std::string_view why);
+  /// Parses the request head again after a wait (the field scratch is the worker's).
+  void reparse_head();
+  /// The client's headers for a replayed initialize: its own minus the per-request ones.
+  std::string replay_head(const PoolRt& pool, size_t backend);
+  /// A request that failed after it was sent may run again elsewhere: safe method or tool,
+  /// whole in our buffer, and within the retry budget. Takes a budget slot.
+  bool may_retry(WorkerPool& wp);
+  void end_retry(const PoolRt& pool);
+  /// Learns tool annotations from the tools/list answer captured in tools_body_.
+  void learn_tools(const PoolRt& pool, bool event_stream);
+
   /// Hands rec_ to the worker's metrics and access log (connection_record.cc).
   void end_request();
 
@@ -180,6 +197,18 @@ class Connection {
   char tail_[32];          // relayed-but-unparsed bytes of an idle stream (see relay_body_out)
   uint8_t tail_len_ = 0;
   RequestRecord rec_;
+  // Failover (pools with failover.sessions: reinitialize): the session the token names, the
+  // id to send when the session moved, and the client's initialize until its answer.
+  std::string origin_backend_;
+  std::string origin_sid_;
+  std::string moved_sid_;
+  std::optional<SessionStore::Location> moved_from_;
+  std::string init_body_;
+  std::string tools_body_;     // a tools/list answer being read for tool annotations
+  bool need_failover_ = false;  // the pinned backend is gone: move the session first
+  bool failed_over_ = false;    // moved once for this request (never twice)
+  bool retry_ = false;          // failed after it was sent, and safe to run elsewhere
+  bool retry_slot_ = false;     // holds a slot of the pool's retry budget
   core::Ip16 peer_ip_{};  // IPv4 as IPv4-mapped
   char client_ip_[48] = {0};
   uint8_t client_ip_len_ = 0;

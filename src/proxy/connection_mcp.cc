@@ -131,6 +131,10 @@ std::optional<McpRefusal> Connection::pin_session(const PoolRt& pool) {
   pinned_ = -1;
   rewrite_query_.reset();
   mcp_delete_ = false;
+  need_failover_ = false;
+  failed_over_ = false;
+  moved_sid_.clear();
+  moved_from_.reset();
   std::string_view token;
   bool from_query = false;
   if (req_->mcp_session_id) {
@@ -155,14 +159,28 @@ std::optional<McpRefusal> Connection::pin_session(const PoolRt& pool) {
     SPDLOG_DEBUG("session token refused: {}", mcp::to_string(err));
     return McpRefusal{mcp::ErrorKind::session_not_found, "Session not found", "null"};
   }
+  SessionStore* store = from_query ? nullptr : pool.failover->sessions();
   for (size_t i = 0; i < pool.backends.size(); ++i) {
     if (pool.backends[i]->name == t.backend()) {
-      if (pool::drained_out(*pool.backends[i], now_ns())) {
+      size_t at = i;
+      if (store != nullptr) {
+        origin_backend_.assign(t.backend());
+        origin_sid_.assign(t.session_id());
+        if (store->moved_any()) {
+          if (auto loc = store->location(origin_backend_, origin_sid_)) {
+            at = loc->backend;
+            moved_sid_.assign(loc->session_id);
+            moved_from_ = std::move(loc);
+          }
+        }
+        // Gone (down, ejected, drained out): move the session before sending anything.
+        need_failover_ = session_backend_gone(*pool.backends[at]);
+      } else if (pool::drained_out(*pool.backends[i], now_ns())) {
         // Past the drain deadline the session is over; the client re-initializes elsewhere.
         return McpRefusal{mcp::ErrorKind::session_not_found,
                           "Session not found (backend drained)", "null"};
       }
-      pinned_ = static_cast<int>(i);
+      pinned_ = static_cast<int>(at);
       mcp_delete_ = req_->method == http::verb::delete_ && !from_query;
       return std::nullopt;
     }
@@ -216,10 +234,20 @@ void Connection::count_session(unsigned status) {
     return;  // a failed initialize created nothing: release_session() undoes the claim
   }
   auto& b = *w_.pools[static_cast<size_t>(pool_)].rt->backends[backend_];
+  SessionStore* store = w_.pools[static_cast<size_t>(pool_)].rt->failover->sessions();
   if (mcp_initialize_ && resp_->mcp_session_id) {
     session_claim_ = nullptr;  // the session lives on after this request
+    if (store != nullptr && !init_body_.empty()) {
+      store->remember(b.name, resp_->mcp_session_id->in(resp_->base()), init_body_);
+    }
   } else if (mcp_delete_) {
     b.sessions.fetch_sub(1, std::memory_order_relaxed);
+    if (store != nullptr) {
+      store->forget(origin_backend_, origin_sid_);
+      if (!moved_sid_.empty()) {
+        store->forget(b.name, moved_sid_);
+      }
+    }
   }
   // An old-transport stream keeps its claim until the stream ends: that is its session.
 }

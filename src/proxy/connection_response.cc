@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "proxy/connection.h"
 #include "proxy/head_writer.h"
+#include "proxy/mcp_counters.h"
 #include "proxy/passive_health.h"
 
 namespace mcplb::proxy {
@@ -17,6 +18,8 @@ namespace http = boost::beast::http;
 using error_code = boost::system::error_code;
 
 namespace {
+
+constexpr size_t kMaxToolsAnswer = 8 * 1024 * 1024;
 
 bool is_event_stream(std::string_view content_type) {
   return content_type.size() >= 17 &&
@@ -124,8 +127,9 @@ net::Task<std::optional<bool>> Connection::read_response_head(WorkerPool& wp) {
             out_.consume(out_.size());
             break;
           }
-          if (!timeout && stop_ != Stop::timeout && pinned_ < 0) {
-            unsent_ = true;  // forward_request picks another backend
+          const bool movable = pinned_ >= 0 && !failed_over_ && wp.rt->failover->sessions() != nullptr;
+          if (!timeout && stop_ != Stop::timeout && (pinned_ < 0 || movable)) {
+            unsent_ = true;  // forward_request picks another backend (or moves the session)
             co_return false;
           }
           if (pinned_ >= 0 && !up_) {
@@ -136,6 +140,10 @@ net::Task<std::optional<bool>> Connection::read_response_head(WorkerPool& wp) {
           }
         }
         fail_backend(timeout ? "response timed out" : "connection closed before the response");
+        if (may_retry(wp)) {
+          retry_ = true;  // forward_request sends it elsewhere
+          co_return false;
+        }
         if (timeout) {
           co_return co_await reply_error({mcp::ErrorKind::backend_timeout, "backend timed out", "null"}, false);
         }
@@ -194,6 +202,13 @@ net::Task<bool> Connection::relay_response(WorkerPool& wp) {
   // Body bytes that came with the head.
   resp_->eager(true);
   rec_.stream = stream;
+  const bool learn = resp_->status == 200 && wp.rt->failover->learns_tools() &&
+                     rec_.mcp_method < McpCounters::kMethods.size() &&
+                     McpCounters::kMethods[rec_.mcp_method] == "tools/list";
+  if (learn) {
+    tools_body_.clear();
+    resp_->body_sink = &tools_body_;  // decoded copy of the answer; the bytes relay as they are
+  }
   size_t head = hdr_len_resp_;
   out_.consume(head);
   if (old_sse_ && stream && !resp_->is_done()) {
@@ -245,6 +260,13 @@ net::Task<bool> Connection::relay_response(WorkerPool& wp) {
   }
   response_started_ = false;
   bool done = ok && resp_->is_done();
+  if (learn) {
+    resp_->body_sink = nullptr;
+    if (done) {
+      learn_tools(*wp.rt, stream);
+    }
+    tools_body_.clear();
+  }
   finish_upstream(done && resp_->keep_alive() && req_->is_done() && out_.empty());
   co_return done && !close;
 }
@@ -333,6 +355,10 @@ net::Task<bool> Connection::relay_body_out(bool stream) {
     size_t used = resp_->put(asio::buffer(out_.data(), out_.size()), pec);
     if (!net::ok_or_more(pec)) {
       co_return false;
+    }
+    if (resp_->body_sink != nullptr && resp_->body_sink->size() > kMaxToolsAnswer) {
+      resp_->body_sink = nullptr;  // too big to read for tool annotations: relay it only
+      tools_body_.clear();
     }
     size_t end = resp_->is_done() ? used : out_.size();
     if (end < sent_ahead_) {

@@ -39,6 +39,7 @@ std::shared_ptr<const Topology> Topology::build(const config::Config& cfg, size_
     } else if (p.policy.name == "ip_hash") {
       rt.placement = Placement::client_ip;
     }
+    rt.failover = std::make_unique<PoolFailover>(p.failover);
     rt.observe_latency = p.policy.name == "least_request" && p.policy.ewma;
     for (const auto& b : p.backends) {
       net::tcp::endpoint ep;

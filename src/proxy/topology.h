@@ -16,6 +16,7 @@
 #include "mcplb/balance/policy.h"
 #include "mcplb/pool/backend.h"
 #include "net/asio.h"
+#include "proxy/pool_failover.h"
 
 namespace mcplb::proxy {
 
@@ -31,6 +32,7 @@ struct PoolRt {
   Placement placement = Placement::none;
   bool observe_latency = false;  // the policy scores by latency: time every response head
   std::optional<http::KeyFinder> key_finder;  // Placement::request_key
+  std::unique_ptr<PoolFailover> failover;     // always set; shared by the workers
 };
 
 struct RouteRt {
