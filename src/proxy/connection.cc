@@ -49,7 +49,12 @@ struct PickArg {
   const PoolRt* pool;
   int64_t now_ns;
   bool panic = false;  // no backend is ready: every untried one is acceptable
+  int64_t limit = 0;   // overload.max_in_flight; 0 = none
 };
+
+bool below_limit(const pool::Backend& b, int64_t limit) {
+  return limit == 0 || b.limited.load(std::memory_order_relaxed) < limit;
+}
 
 bool none_ready(const PoolRt& pool, int64_t now_ns) {
   for (const auto& b : pool.backends) {
@@ -62,7 +67,8 @@ bool none_ready(const PoolRt& pool, int64_t now_ns) {
 
 bool acceptable(const void* arg, size_t i) {
   const auto* a = static_cast<const PickArg*>(arg);
-  return !a->tried->has(i) && (a->panic || a->pool->backends[i]->ready(a->now_ns));
+  const auto& b = *a->pool->backends[i];
+  return !a->tried->has(i) && (a->panic || b.ready(a->now_ns)) && below_limit(b, a->limit);
 }
 
 }  // namespace
@@ -152,6 +158,7 @@ void Connection::finish_upstream(bool reusable) {
     pool::bump(slot_->in_flight, int64_t{-1});
     in_flight_ = false;
   }
+  release_limit();
   if (!up_) {
     return;
   }
@@ -336,7 +343,8 @@ net::Task<bool> Connection::reply_error(const McpRefusal& r, bool close) {
   mcp::HttpErrorOptions opts;
   opts.close = close;
   if (info.http_status == 503) {
-    opts.retry_after_seconds = 1;
+    opts.retry_after_seconds =
+        pool_ >= 0 ? w_.pools[static_cast<size_t>(pool_)].rt->cfg.overload.retry_after_seconds : 1;
   }
   mcp::append_http_error_response(text, r.kind, r.message, r.id, opts);
   co_return co_await send_own_response(text, close);
@@ -520,8 +528,19 @@ net::Task<bool> Connection::forward_request() {
                                      false);
     }
   }
+  const uint32_t limit = rt.cfg.overload.max_in_flight;
+  if (limit > 0) {
+    bool room = co_await wait_for_capacity(rt);
+    if (!room) {
+      co_return co_await reply_error({mcp::ErrorKind::overloaded,
+                                      "backends at max_in_flight and the queue is full or timed out",
+                                      "null"},
+                                     false);
+    }
+  }
   Tried tried;
   PickArg arg{&tried, &rt, now_ns()};
+  arg.limit = limit;
   balance::PickContext ctx;
   ctx.acceptable_arg = &arg;
   ctx.acceptable = &acceptable;
@@ -558,6 +577,13 @@ net::Task<bool> Connection::forward_request() {
       }
       backend_ = *idx;
       tried.add(backend_);
+      if (!take_limit(*rt.backends[backend_], limit)) {
+        if (pinned_ >= 0) {  // another worker took the session backend's last slot meanwhile
+          co_return co_await reply_error({mcp::ErrorKind::overloaded, "backend at max_in_flight", "null"},
+                                         false);
+        }
+        continue;  // another worker took its last slot meanwhile: try the others
+      }
       slot_ = &rt.backends[backend_]->stats->slot(w_.index);
       if (ctx.new_session) {
         hold_session(rt, claimed);
@@ -585,6 +611,7 @@ net::Task<bool> Connection::forward_request() {
       }
       if (!sent) {
         release_session();
+        release_limit();
       }
     }
     if (!sent && pinned_ >= 0 && replay_ok_ && !failed_over_) {
@@ -647,6 +674,73 @@ net::Task<bool> Connection::forward_request() {
     unsent_ = false;
     release_session();
   }
+}
+
+bool Connection::take_limit(pool::Backend& b, uint32_t limit) {
+  if (limit == 0) {
+    return true;
+  }
+  if (b.limited.fetch_add(1, std::memory_order_relaxed) >= static_cast<int64_t>(limit)) {
+    b.limited.fetch_sub(1, std::memory_order_relaxed);
+    return false;
+  }
+  limit_held_ = &b;
+  return true;
+}
+
+void Connection::release_limit() {
+  if (limit_held_ != nullptr) {
+    limit_held_->limited.fetch_sub(1, std::memory_order_relaxed);
+    limit_held_ = nullptr;
+  }
+}
+
+net::Task<bool> Connection::wait_for_capacity(const PoolRt& rt) {
+  const auto& ov = rt.cfg.overload;
+  const auto limit = static_cast<int64_t>(ov.max_in_flight);
+  auto room = [&] {
+    if (pinned_ >= 0) {
+      return below_limit(*rt.backends[static_cast<size_t>(pinned_)], limit);
+    }
+    const int64_t now = now_ns();
+    for (const auto& b : rt.backends) {
+      if (b->ready(now) && below_limit(*b, limit)) {
+        return true;
+      }
+    }
+    return none_ready(rt, now);  // nothing is ready: not a load problem, the pick decides
+  };
+  if (room()) {
+    co_return true;
+  }
+  // Whom to count the refusal against: the session's backend, else the first ready one.
+  size_t blame = pinned_ >= 0 ? static_cast<size_t>(pinned_) : 0;
+  if (rt.queued->fetch_add(1, std::memory_order_relaxed) >= ov.queue) {
+    rt.queued->fetch_sub(1, std::memory_order_relaxed);
+    pool::bump(rt.backends[blame]->stats->slot(w_.index).rejected, uint64_t{1});
+    co_return false;
+  }
+  // Slots free up on any worker, so this polls (2 ms) instead of waiting for a local event.
+  const auto deadline = Clock::now() + ov.queue_timeout;
+  net::Timer timer(w_.io.get_executor());
+  bool ok = false;
+  for (;;) {
+    timer.expires_after(std::chrono::milliseconds(2));
+    auto [ec] = co_await timer.async_wait(net::use_task);
+    (void)ec;
+    if (room()) {
+      ok = true;
+      break;
+    }
+    if (Clock::now() >= deadline || w_.draining) {
+      break;
+    }
+  }
+  rt.queued->fetch_sub(1, std::memory_order_relaxed);
+  if (!ok) {
+    pool::bump(rt.backends[blame]->stats->slot(w_.index).rejected, uint64_t{1});
+  }
+  co_return ok;
 }
 
 net::Task<bool> Connection::relay_body_in() {

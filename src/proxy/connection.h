@@ -154,6 +154,14 @@ class Connection {
   /// Learns tool annotations from the tools/list answer captured in tools_body_.
   void learn_tools(const PoolRt& pool, bool event_stream);
 
+  // --- overload (connection.cc) ---
+  /// Waits (bounded by overload.queue and queue_timeout) until the pinned backend, or any
+  /// ready backend, is below overload.max_in_flight; false = answer 503.
+  net::Task<bool> wait_for_capacity(const PoolRt& pool);
+  /// Counts the request against backend b's max_in_flight; false when b is full.
+  bool take_limit(pool::Backend& b, uint32_t limit);
+  void release_limit();
+
   /// Hands rec_ to the worker's metrics and access log (connection_record.cc).
   void end_request();
 
@@ -209,6 +217,7 @@ class Connection {
   bool failed_over_ = false;    // moved once for this request (never twice)
   bool retry_ = false;          // failed after it was sent, and safe to run elsewhere
   bool retry_slot_ = false;     // holds a slot of the pool's retry budget
+  pool::Backend* limit_held_ = nullptr;  // counted in this backend's `limited`
   core::Ip16 peer_ip_{};  // IPv4 as IPv4-mapped
   char client_ip_[48] = {0};
   uint8_t client_ip_len_ = 0;

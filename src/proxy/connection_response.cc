@@ -123,6 +123,7 @@ net::Task<std::optional<bool>> Connection::read_response_head(WorkerPool& wp) {
           if (resent) {
             pool::bump(slot_->in_flight, int64_t{1});
             in_flight_ = true;
+            (void)take_limit(*rt.backends[backend_], rt.cfg.overload.max_in_flight);
             ++up_->requests;
             out_.consume(out_.size());
             break;
@@ -239,6 +240,7 @@ net::Task<bool> Connection::relay_response(WorkerPool& wp) {
     // The backend's part is over; a slow client must not make it look busy to the policies.
     pool::bump(slot_->in_flight, int64_t{-1});
     in_flight_ = false;
+    release_limit();
   }
   phase_ = Phase::client_send;
   arm(w_.topo->config().client.send_timeout);

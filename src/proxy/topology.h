@@ -33,6 +33,8 @@ struct PoolRt {
   bool observe_latency = false;  // the policy scores by latency: time every response head
   std::optional<http::KeyFinder> key_finder;  // Placement::request_key
   std::unique_ptr<PoolFailover> failover;     // always set; shared by the workers
+  // Requests waiting for a backend below overload.max_in_flight, across workers.
+  std::unique_ptr<std::atomic<uint32_t>> queued = std::make_unique<std::atomic<uint32_t>>(0);
 };
 
 struct RouteRt {

@@ -98,6 +98,7 @@ class SessionFailover(h.E2ETestCase):
         _, port = self.start_mcplb(h.config_yaml(demos, policy="least_sessions"))
         token, backend = open_session(port)
         self.procs[backend].p.send_signal(signal.SIGKILL)
+        self.procs[backend].p.wait(5)
         r, _ = call(port, token, "whoami")
         h.assert_mcplb_error(self, r, 404, -32001)
 
@@ -112,6 +113,7 @@ class SessionFailover(h.E2ETestCase):
                                       name="lb-failover")
         token, backend = open_session(plain_port)
         self.procs[backend].p.send_signal(signal.SIGKILL)
+        self.procs[backend].p.wait(5)
         r, _ = call(fo_port, token, "whoami")
         h.assert_mcplb_error(self, r, 404, -32001)
 

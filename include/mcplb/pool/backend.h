@@ -80,6 +80,9 @@ struct Backend {
   // it created none or the session was deleted. Shared (not per worker) so least_sessions can
   // claim a slot with one compare-exchange; it changes once per session, not per request.
   std::atomic<int64_t> sessions{0};
+  // Requests counted against the pool's overload.max_in_flight (only when it is set): shared,
+  // so the limit holds across workers.
+  std::atomic<int64_t> limited{0};
   std::unique_ptr<BackendStats> stats;
 
   // Passive health (proxy/passive_health): written only when an exchange fails or after one
