@@ -62,6 +62,24 @@ class Overload(h.E2ETestCase):
         print(f"\noverload: 6 refused in at most {max(t for _, t in refused) * 1000:.1f} ms; "
               f"queued calls done after {waited[-1] * 1000:.0f} ms")
 
+    def test_memory_bounded_under_a_flood(self):
+        demos = self.start_demos(["b1"])
+        lb, port = self.start_mcplb(h.config_yaml(
+            demos, workers=2, policy="round_robin",
+            pool_extra="    overload: {max_in_flight: 4, queue: 8, queue_timeout: 2s}\n"))
+        burst(port, 20, 10)  # warm up buffers and threads
+        before = h.proc_status_kib(lb.p.pid, "VmRSS")
+        out = burst(port, 300, 500)
+        after = h.proc_status_kib(lb.p.pid, "VmRSS")
+        statuses = sorted(getattr(r, "status", 0) for r, _ in out)
+        served = statuses.count(200)
+        self.assertEqual(statuses.count(503) + served, 300, statuses)
+        self.assertGreaterEqual(served, 4)
+        self.assertLessEqual(served, 12 + 16)  # a few slots free up while the flood arrives
+        print(f"\noverload flood: 300 concurrent calls -> {served} served, "
+              f"{300 - served} refused; mcplb RSS {before} -> {after} KiB")
+        self.assertLess(after - before, 32 * 1024)
+
     def test_queue_timeout(self):
         demos = self.start_demos(["q1"])
         _, port = self.start_mcplb(h.config_yaml(
