@@ -233,6 +233,9 @@ void Checker::apply(Slot& s, bool ok, std::string detail, Clock::duration took) 
       b.up_since_ns.store(steady_now_ns(), std::memory_order_relaxed);
       const unsigned n = s.tracker.successes();
       reason = fmt::format("{} consecutive success{}", n, n == 1 ? "" : "es");
+      if (b.slow_start_ns > 0) {
+        reason += fmt::format(", slow start over {} ms", b.slow_start_ns / 1'000'000);
+      }
     } else {
       const unsigned n = s.tracker.failures();
       reason = fmt::format("{} consecutive failure{}, last: {}", n, n == 1 ? "" : "s", detail);

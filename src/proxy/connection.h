@@ -218,6 +218,8 @@ class Connection {
   bool retry_ = false;          // failed after it was sent, and safe to run elsewhere
   bool retry_slot_ = false;     // holds a slot of the pool's retry budget
   pool::Backend* limit_held_ = nullptr;  // counted in this backend's `limited`
+  bool dechunk_ = false;        // HTTP/1.0 client, chunked response: relay it decoded
+  std::string dechunked_;       // decoded body bytes not yet sent (dechunk_ only)
   core::Ip16 peer_ip_{};  // IPv4 as IPv4-mapped
   char client_ip_[48] = {0};
   uint8_t client_ip_len_ = 0;

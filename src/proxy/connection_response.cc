@@ -43,6 +43,9 @@ bool Connection::build_response_head(bool close, bool& stream) {
         boost::beast::iequals(f.name.in(base).substr(0, 15), "access-control-")) {
       continue;  // ours replace the backend's, so a browser never sees two
     }
+    if (dechunk_ && f.id == http::field::transfer_encoding) {
+      continue;  // an HTTP/1.0 client gets the decoded body, delimited by the close
+    }
     if (f.id == http::field::content_type && is_event_stream(f.value.in(base))) {
       stream = true;
     }
@@ -195,7 +198,9 @@ net::Task<bool> Connection::relay_response(WorkerPool& wp) {
     hdr_len_ = body_used_ = 0;
   }
   count_session(resp_->status);
-  bool close = !req_->keep_alive() || resp_->need_eof() || w_.draining;
+  // HTTP/1.0 has no chunked coding (RFC 9112 7.1): decode it, and end the body by closing.
+  dechunk_ = req_->version == 10 && resp_->chunked() && !old_sse_;
+  bool close = !req_->keep_alive() || resp_->need_eof() || w_.draining || dechunk_;
   bool stream = false;
   if (!build_response_head(close, stream)) {
     co_return co_await reply_error({mcp::ErrorKind::backend_unavailable, "backend head too large", "null"}, false);
@@ -203,7 +208,11 @@ net::Task<bool> Connection::relay_response(WorkerPool& wp) {
   // Body bytes that came with the head.
   resp_->eager(true);
   rec_.stream = stream;
-  const bool learn = resp_->status == 200 && wp.rt->failover->learns_tools() &&
+  if (dechunk_) {
+    dechunked_.clear();
+    resp_->body_sink = &dechunked_;
+  }
+  const bool learn = !dechunk_ && resp_->status == 200 && wp.rt->failover->learns_tools() &&
                      rec_.mcp_method < McpCounters::kMethods.size() &&
                      McpCounters::kMethods[rec_.mcp_method] == "tools/list";
   if (learn) {
@@ -245,11 +254,15 @@ net::Task<bool> Connection::relay_response(WorkerPool& wp) {
   phase_ = Phase::client_send;
   arm(w_.topo->config().client.send_timeout);
   response_started_ = true;
-  if (co_await send(client_, hdr_.space(), head_out_len_, out_.data(), end)) {
+  // Dechunking sends only what was parsed (decoded into dechunked_).
+  const char* body = dechunk_ ? dechunked_.data() : out_.data();
+  const size_t body_len = dechunk_ ? dechunked_.size() : end;
+  if (co_await send(client_, hdr_.space(), head_out_len_, body, body_len)) {
     co_return false;
   }
+  dechunked_.clear();
   out_.consume(used);
-  sent_ahead_ = end - used;
+  sent_ahead_ = dechunk_ ? 0 : end - used;
   bool ok = true;
   if (!resp_->is_done()) {
     if (stream) {
@@ -261,6 +274,11 @@ net::Task<bool> Connection::relay_response(WorkerPool& wp) {
     }
   }
   response_started_ = false;
+  if (dechunk_) {
+    resp_->body_sink = nullptr;
+    dechunked_.clear();
+    dechunked_.shrink_to_fit();
+  }
   bool done = ok && resp_->is_done();
   if (learn) {
     resp_->body_sink = nullptr;
@@ -358,7 +376,7 @@ net::Task<bool> Connection::relay_body_out(bool stream) {
     if (!net::ok_or_more(pec)) {
       co_return false;
     }
-    if (resp_->body_sink != nullptr && resp_->body_sink->size() > kMaxToolsAnswer) {
+    if (resp_->body_sink == &tools_body_ && tools_body_.size() > kMaxToolsAnswer) {
       resp_->body_sink = nullptr;  // too big to read for tool annotations: relay it only
       tools_body_.clear();
     }
@@ -368,6 +386,14 @@ net::Task<bool> Connection::relay_body_out(bool stream) {
     }
     phase_ = Phase::client_send;
     arm(w_.topo->config().client.send_timeout);
+    if (dechunk_) {
+      if (co_await send(client_, dechunked_.data(), dechunked_.size())) {
+        co_return false;
+      }
+      dechunked_.clear();
+      out_.consume(used);  // the unparsed rest is parsed (and decoded) with the next read
+      continue;
+    }
     if (co_await send(client_, out_.data() + sent_ahead_, end - sent_ahead_)) {
       co_return false;
     }
