@@ -54,7 +54,9 @@ struct RequestRecord {
   }
   void set_tool(std::string_view t) {
     tool_len = static_cast<uint8_t>(std::min(t.size(), kMaxTool));
-    std::memcpy(tool, t.data(), tool_len);
+    if (tool_len > 0) {  // an empty view may have no data pointer at all
+      std::memcpy(tool, t.data(), tool_len);
+    }
   }
   std::string_view tool_name() const { return {tool, tool_len}; }
 };
