@@ -80,6 +80,36 @@ class Overload(h.E2ETestCase):
               f"{300 - served} refused; mcplb RSS {before} -> {after} KiB")
         self.assertLess(after - before, 32 * 1024)
 
+    def test_listener_max_connections(self):
+        demos = self.start_demos(["c1"])
+        text = h.config_yaml(demos, workers=1).replace(
+            'listen: [{address: "127.0.0.1:0"}]',
+            'listen: [{address: "127.0.0.1:0", max_connections: 2}]')
+        _, port = self.start_mcplb(text)
+        held = [h.Conn(port) for _ in range(2)]
+        for c in held:
+            self.addCleanup(c.close)
+            c.send(h.whoami_request())
+            self.assertEqual(c.read_response("POST").status, 200)  # both are accepted
+        t0 = time.monotonic()
+        with h.Conn(port) as c:
+            c.send(h.whoami_request())
+            r = c.read_response("POST")
+        took = time.monotonic() - t0
+        h.assert_mcplb_error(self, r, 503, -32005)
+        self.assertIsNotNone(r.header("retry-after"))
+        self.assertLess(took, 0.5)
+        held[0].close()
+        # A freed slot is usable again.
+        def served():
+            try:
+                with h.Conn(port) as c:
+                    c.send(h.whoami_request())
+                    return c.read_response("POST").status == 200
+            except h.Closed:
+                return False
+        h.wait_until(served, 5, what="a connection slot to free up")
+
     def test_queue_timeout(self):
         demos = self.start_demos(["q1"])
         _, port = self.start_mcplb(h.config_yaml(
