@@ -16,6 +16,8 @@ PKGS=(
   nodejs
   # the observability e2e test scrapes mcplb with a real Prometheus (ships promtool too)
   prometheus
+  # the dashboard e2e test drives /dashboard in headless Chromium (puppeteer-core)
+  chromium
 )
 
 missing=()

@@ -32,15 +32,17 @@ void Exposition::append_help(std::string& out, std::string_view v) {
   });
 }
 
-void Exposition::begin_sample(std::initializer_list<Label> labels) {
+void Exposition::begin_sample(std::initializer_list<Label> labels, std::string_view suffix) {
   if (header_pending_) {
     header_pending_ = false;
     out_.append("# HELP ").append(name_).push_back(' ');
     append_help(out_, help_);
     out_.append("\n# TYPE ").append(name_);
-    out_.append(type_ == Type::counter ? " counter\n" : " gauge\n");
+    out_.append(type_ == Type::counter     ? " counter\n"
+                : type_ == Type::histogram ? " histogram\n"
+                                           : " gauge\n");
   }
-  out_.append(name_);
+  out_.append(name_).append(suffix);
   if (labels.size() != 0) {
     char sep = '{';
     for (const auto& l : labels) {
@@ -69,6 +71,20 @@ void Exposition::sample(std::initializer_list<Label> labels, int64_t value) {
 
 void Exposition::sample(std::initializer_list<Label> labels, double value) {
   begin_sample(labels);
+  append_double(out_, value);
+  out_.push_back('\n');
+}
+
+void Exposition::sample(std::string_view suffix, std::initializer_list<Label> labels,
+                        uint64_t value) {
+  begin_sample(labels, suffix);
+  append_uint(out_, value);
+  out_.push_back('\n');
+}
+
+void Exposition::sample(std::string_view suffix, std::initializer_list<Label> labels,
+                        double value) {
+  begin_sample(labels, suffix);
   append_double(out_, value);
   out_.push_back('\n');
 }

@@ -24,7 +24,7 @@ struct Label {
 
 class Exposition {
  public:
-  enum class Type : uint8_t { counter, gauge };
+  enum class Type : uint8_t { counter, gauge, histogram };
 
   explicit Exposition(std::string& out) : out_(out) {}
 
@@ -36,6 +36,9 @@ class Exposition {
   void sample(std::initializer_list<Label> labels, uint64_t value);
   void sample(std::initializer_list<Label> labels, int64_t value);
   void sample(std::initializer_list<Label> labels, double value);
+  /// A sample named after the family plus `suffix` (a histogram's _bucket, _sum, _count).
+  void sample(std::string_view suffix, std::initializer_list<Label> labels, uint64_t value);
+  void sample(std::string_view suffix, std::initializer_list<Label> labels, double value);
 
   /// Label value escaping of the format: backslash, double quote and line feed.
   static void append_label_value(std::string& out, std::string_view v);
@@ -43,7 +46,7 @@ class Exposition {
   static void append_help(std::string& out, std::string_view v);
 
  private:
-  void begin_sample(std::initializer_list<Label> labels);
+  void begin_sample(std::initializer_list<Label> labels, std::string_view suffix = {});
 
   std::string& out_;
   std::string_view name_;

@@ -38,10 +38,13 @@ void MetricsWriter::collect_rows(const ScrapeInput& in) {
         r.connections = b.stats->active_conns();
         r.in_flight = b.stats->in_flight();
         r.streams = b.stats->streams();
+        r.retries = b.stats->retries();
+        r.failovers = b.stats->failovers();
+        r.rejected = b.stats->rejected();
       }
       r.sessions = b.sessions.load(relaxed);
       r.weight = b.weight.load(relaxed);
-      r.ejections = b.ejections.load(relaxed);
+      r.ejections = b.ejections_total.load(relaxed);
       r.state = state_label(b, in.now_ns);
       r.up = b.ready(in.now_ns);
       rows_.push_back(r);
@@ -63,6 +66,15 @@ void MetricsWriter::write_backends(std::string& out) {
   each("mcplb_backend_failures_total", Type::counter,
        "Exchanges with the backend that failed: connect errors, read errors and timeouts.",
        [](const Row& r) { return r.failures; });
+  each("mcplb_retries_total", Type::counter,
+       "Requests retried on another backend after failing on this one.",
+       [](const Row& r) { return r.retries; });
+  each("mcplb_failovers_total", Type::counter,
+       "MCP sessions moved from this backend to another one.",
+       [](const Row& r) { return r.failovers; });
+  each("mcplb_overload_rejections_total", Type::counter,
+       "Requests refused with 503 because the backend was at its max_in_flight.",
+       [](const Row& r) { return r.rejected; });
   each("mcplb_backend_in_flight", Type::gauge,
        "Requests waiting for or streaming a response from the backend.",
        [](const Row& r) { return r.in_flight; });
@@ -89,8 +101,8 @@ void MetricsWriter::write_backends(std::string& out) {
                uint64_t{s == r.state});
     }
   }
-  each("mcplb_backend_ejections", Type::gauge,
-       "Consecutive passive ejections of the backend (the ejection time grows with it).",
+  each("mcplb_backend_ejections_total", Type::counter,
+       "Passive-health ejections of the backend (max_fails and consecutive errors).",
        [](const Row& r) { return r.ejections; });
 }
 
@@ -146,14 +158,14 @@ void MetricsWriter::write_mcp(const ScrapeInput& in, std::string& out) {
            "MCP JSON-RPC requests by method (unknown methods count as \"other\").");
   for (size_t m = 0; m < McpCounters::kMethods.size(); ++m) {
     uint64_t total = 0;
-    for (const McpCounters* c : in.mcp) {
+    for (const McpCounters* c : in.mcp.mcp) {
       total += c->method_count(m);
     }
     e.sample({{"method", McpCounters::kMethods[m]}}, total);
   }
   // Each worker has its own tool table: merge by name (sorted scratch, no map).
   tools_.clear();
-  for (const McpCounters* c : in.mcp) {
+  for (const McpCounters* c : in.mcp.mcp) {
     c->for_each_tool([&](std::string_view name, uint64_t n) { tools_.emplace_back(name, n); });
   }
   std::sort(tools_.begin(), tools_.end(),
@@ -168,6 +180,92 @@ void MetricsWriter::write_mcp(const ScrapeInput& in, std::string& out) {
     }
     e.sample({{"tool", tools_[i].first}}, total);
     i = j;
+  }
+}
+
+void MetricsWriter::write_requests(const ScrapeInput& in, std::string& out) {
+  using proxy::RequestStats;
+  const auto workers = in.mcp.requests;
+  if (workers.empty() || in.topology == nullptr) {
+    return;
+  }
+  // Sum every cell over the workers once; both families below read the sums.
+  cells_.clear();
+  const RequestStats& layout = *workers[0];
+  const auto& pools = in.topology->pools();
+  for (size_t p = 0; p < layout.pools() && p < pools.size(); ++p) {
+    const auto& pool = pools[p];
+    const size_t n = layout.backends(p);
+    for (size_t b = 0; b <= n; ++b) {
+      const bool configured = b < n && b < pool.backends.size();
+      cells_.push_back(CellRow{pool.cfg.name,
+                               configured ? std::string_view(pool.backends[b]->name) : "",
+                               configured, proxy::sum_cell(workers, p, b)});
+    }
+  }
+  cells_.push_back(CellRow{"", "", false, proxy::sum_cell(workers, layout.pools(), 0)});
+
+  Exposition e(out);
+  e.family("mcplb_responses_total", Type::counter,
+           "Responses sent to clients by status class and origin (backend: relayed from the "
+           "backend; mcplb: written by mcplb). Only non-zero series are written.");
+  for (const CellRow& c : cells_) {
+    for (size_t k = 0; k < RequestStats::kClasses.size(); ++k) {
+      for (size_t o = 0; o < RequestStats::kOrigins.size(); ++o) {
+        if (const uint64_t v = c.sum.responses[k][o]) {
+          e.sample({{"pool", c.pool},
+                    {"backend", c.backend},
+                    {"class", RequestStats::kClasses[k]},
+                    {"origin", RequestStats::kOrigins[o]}},
+                   v);
+        }
+      }
+    }
+  }
+
+  // Cumulative buckets, _sum in seconds, _count (= the +Inf bucket).
+  auto histogram = [&](const proxy::HistogramSum& h, auto&& labels_with) {
+    uint64_t cumulative = 0;
+    for (size_t i = 0; i < RequestStats::kBuckets; ++i) {
+      cumulative += h.buckets[i];
+      labels_with("_bucket",
+                  i < RequestStats::kBucketLabels.size() ? RequestStats::kBucketLabels[i]
+                                                         : std::string_view("+Inf"),
+                  cumulative);
+    }
+    labels_with("_sum", std::string_view(), static_cast<double>(h.sum_ns) / 1e9);
+    labels_with("_count", std::string_view(), cumulative);
+  };
+  e.family("mcplb_request_duration_seconds", Type::histogram,
+           "Time from the request head to the end of the response, by pool and backend "
+           "(backend=\"\": answered without a backend). GET event streams are not observed.");
+  for (const CellRow& c : cells_) {
+    if (!c.configured && c.sum.duration.count() == 0) {
+      continue;
+    }
+    histogram(c.sum.duration, [&](std::string_view suffix, std::string_view le, auto v) {
+      if (le.empty()) {
+        e.sample(suffix, {{"pool", c.pool}, {"backend", c.backend}}, v);
+      } else {
+        e.sample(suffix, {{"pool", c.pool}, {"backend", c.backend}, {"le", le}}, v);
+      }
+    });
+  }
+  // Every method, zeros included (as mcplb_mcp_requests_total): rate() needs the series to
+  // exist before the first call.
+  e.family("mcplb_mcp_request_duration_seconds", Type::histogram,
+           "Time from the request head to the end of the response, by MCP method. GET event "
+           "streams are not observed.");
+  for (size_t m = 0; m < RequestStats::kMethods; ++m) {
+    const std::string_view method = proxy::McpCounters::kMethods[m];
+    histogram(proxy::sum_method(workers, m),
+              [&](std::string_view suffix, std::string_view le, auto v) {
+                if (le.empty()) {
+                  e.sample(suffix, {{"method", method}}, v);
+                } else {
+                  e.sample(suffix, {{"method", method}, {"le", le}}, v);
+                }
+              });
   }
 }
 
@@ -206,6 +304,7 @@ void MetricsWriter::write(const ScrapeInput& in, std::string& out) {
   }
   write_health(in, out);
   write_mcp(in, out);
+  write_requests(in, out);
   if (in.process != nullptr) {
     write_process(*in.process, out);
   }

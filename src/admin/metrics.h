@@ -11,21 +11,34 @@
 
 #include "admin/process_stats.h"
 #include "mcplb/pool/backend.h"
+#include "proxy/request_stats.h"
 
 namespace mcplb::health {
 class Checker;
 }
 namespace mcplb::proxy {
-class McpCounters;
 class Topology;
 }  // namespace mcplb::proxy
 
 namespace mcplb::admin {
 
+/// The workers' counters a scrape reads, one entry per worker: from Server::mcp_counters()
+/// (MCP counters and request statistics), or from MCP counters alone (then no request
+/// families: responses, durations). Views: what they point to must outlive the scrape.
+struct WorkerCounterSpans {
+  std::span<const proxy::McpCounters* const> mcp;
+  std::span<const proxy::RequestStats* const> requests;
+
+  WorkerCounterSpans() = default;
+  WorkerCounterSpans(const proxy::WorkerCounters& w) : mcp(w.mcp), requests(w.requests) {}
+  WorkerCounterSpans(const std::vector<const proxy::McpCounters*>& m) : mcp(m) {}
+  WorkerCounterSpans(std::span<const proxy::McpCounters* const> m) : mcp(m) {}
+};
+
 /// What one scrape reads. All pointers must stay valid for the call.
 struct ScrapeInput {
   const proxy::Topology* topology = nullptr;
-  std::span<const proxy::McpCounters* const> mcp;  // one per worker
+  WorkerCounterSpans mcp;  // every worker's MCP counters (and request statistics)
   const health::Checker* checker = nullptr;        // null: no health_* families
   const ProcessStats* process = nullptr;           // null: no process_* families
   int64_t now_ns = 0;                              // steady clock, as Backend's *_ns fields
@@ -55,6 +68,9 @@ class MetricsWriter {
     int64_t sessions;
     uint64_t weight;
     uint64_t ejections;
+    uint64_t retries;
+    uint64_t failovers;
+    uint64_t rejected;
     const char* state;
     bool up;
   };
@@ -63,9 +79,19 @@ class MetricsWriter {
   void write_pools(const ScrapeInput& in, std::string& out);
   void write_health(const ScrapeInput& in, std::string& out);
   void write_mcp(const ScrapeInput& in, std::string& out);
+  void write_requests(const ScrapeInput& in, std::string& out);
   static void write_process(const ProcessStats& p, std::string& out);
 
   std::vector<Row> rows_;
+  // Request statistics summed over workers, per cell: every pool's backends then its "no
+  // backend" cell, then the "no pool" cell (RequestStats' layout).
+  struct CellRow {
+    std::string_view pool;
+    std::string_view backend;
+    bool configured;  // a configured backend (its histogram is always written)
+    proxy::CellSum sum;
+  };
+  std::vector<CellRow> cells_;
   std::vector<std::pair<std::string_view, uint64_t>> tools_;
 };
 

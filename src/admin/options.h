@@ -3,12 +3,18 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace mcplb::admin {
 
+struct ReloadReport;
+
 struct Options {
-  /// Non-empty: every /api request needs `Authorization: Bearer <token>` (else 401).
+  /// POST /admin/reload runs this (the same reload as SIGHUP); empty: 501.
+  std::function<ReloadReport()> reload;
+  /// Non-empty: changes, and /admin reads from non-loopback peers, need
+  /// `Authorization: Bearer <token>` (else 401). Empty: changes from loopback only.
   std::string token;
   /// Non-empty: GET /metrics needs `Authorization: Bearer <metrics_token>` too.
   std::string metrics_token;

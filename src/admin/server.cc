@@ -64,6 +64,15 @@ unsigned status_for_read_error(const beast::error_code& ec) {
   return 0;
 }
 
+/// 127.0.0.0/8 or ::1, also as an IPv4-mapped IPv6 address (a dual-stack listener).
+bool is_loopback(const net::tcp::endpoint& ep) {
+  const auto a = ep.address();
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) {
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).is_loopback();
+  }
+  return a.is_loopback();
+}
+
 void log_exception(std::exception_ptr e) {
   if (!e) {
     return;
@@ -175,11 +184,13 @@ net::Task<void> AdminServer::serve(net::Socket sock) {
   Conn conn(std::move(sock));
   Registration reg(conns_, live_, &conn);
   std::string peer = "?";
+  bool loopback = false;
   {
     boost::system::error_code ec;
     auto ep = conn.stream.socket().remote_endpoint(ec);
     if (!ec) {
       peer = net::to_string(ep);
+      loopback = is_loopback(ep);
     }
   }
   beast::flat_buffer buf;
@@ -214,8 +225,11 @@ net::Task<void> AdminServer::serve(net::Socket sock) {
       r.method = req.method_string();
       r.target = req.target();
       r.authorization = req[http::field::authorization];
+      r.host = req[http::field::host];
+      r.origin = req[http::field::origin];
       r.body = req.body();
       r.peer = peer;
+      r.loopback = loopback;
       api_.handle(r, res, body);
       if (req.method() == http::verb::head) {
         body.clear();  // a response to HEAD has no body
@@ -231,6 +245,10 @@ net::Task<void> AdminServer::serve(net::Socket sock) {
     }
     if (res.bearer_challenge) {
       out.set(http::field::www_authenticate, "Bearer realm=\"mcplb\"");
+    }
+    if (!res.csp.empty()) {
+      out.set("Content-Security-Policy", res.csp);
+      out.set("Referrer-Policy", "no-referrer");
     }
     out.keep_alive(keep_alive && !stopping_);
     out.body() = std::move(body);

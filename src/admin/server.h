@@ -2,7 +2,8 @@
 // The admin listener: HTTP/1.1 (Beast) on its own thread and io_context, serving api.h's
 // routes. Keep-alive, bounded head and body, a read and a write deadline per request, and at
 // most Options::max_connections connections (more are closed at once). It never blocks the
-// workers: it only reads their atomics and writes admin-owned Backend fields.
+// workers: it only reads their atomics and writes admin-owned Backend fields. It tells the Api
+// whether the peer is loopback (the access rules depend on it) and passes Host and Origin.
 //
 // Control-thread API: construct, start(), stop() (or destroy). The proxy::Server must outlive
 // this object.

@@ -15,9 +15,11 @@
 #include <regex>
 #include <thread>
 
+#include "admin/metrics.h"
 #include "app/commands.h"
 #include "config/load.h"
 #include "core/log.h"
+#include "health/checker.h"
 #include "proxy/topology.h"
 
 namespace mcplb::app {
@@ -141,16 +143,19 @@ void stop_children(std::vector<Child>& children) {
   }
 }
 
+// The same numbers as /metrics: BackendStats summed over workers (mcplb_backend_requests_total,
+// _connections, _in_flight, _streams) and the state label of mcplb_backend_state.
 void print_status(const proxy::Topology& topo, bool tty, bool final, int& printed) {
   if (tty && printed > 0) {
     std::printf("\x1b[%dA", printed);  // redraw in place
   }
   printed = 0;
+  const int64_t now_ns = health::steady_now_ns();
   for (const auto& pool : topo.pools()) {
     for (const auto& b : pool.backends) {
       std::printf("%s  %-4s %-21s %-9s requests %-8llu conns %-4lld in-flight %-4lld streams %-4lld\n",
                   tty ? "\x1b[2K" : "", b->name.c_str(), b->address.c_str(),
-                  final ? "stopped" : to_string(b->state.load()),
+                  final ? "stopped" : admin::state_label(*b, now_ns),
                   static_cast<unsigned long long>(b->stats->requests()),
                   static_cast<long long>(b->stats->active_conns()),
                   static_cast<long long>(b->stats->in_flight()),

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "admin/reload.h"
 #include "admin/server.h"
 #include "app/commands.h"
 #include "core/log.h"
@@ -40,13 +41,17 @@ std::optional<std::string> read_token(const std::string& path, std::string& err)
 
 /// Starts the admin endpoint when configured; nullptr with `err` set on failure.
 std::unique_ptr<admin::AdminServer> start_admin(const config::Admin& cfg,
-                                                const proxy::Server& server, std::string& err) {
+                                                const proxy::Server& server,
+                                                admin::Reloader* reloader, std::string& err) {
   net::tcp::endpoint ep;
   if (!net::parse_endpoint(cfg.listen.host, cfg.listen.port, ep)) {
     err = "admin: bad listen address " + cfg.listen.str();
     return nullptr;
   }
   admin::Options o;
+  if (reloader != nullptr) {
+    o.reload = [reloader] { return reloader->reload(); };
+  }
   for (auto [file, dest] : {std::pair{&cfg.token_file, &o.token},
                             std::pair{&cfg.metrics_token_file, &o.metrics_token}}) {
     if (!file->empty()) {
@@ -74,6 +79,7 @@ int serve(const config::Config& cfg, const TickFn& on_tick) {
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGUSR1);  // reopen the access log (logrotate)
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
 
@@ -95,9 +101,14 @@ int serve(const config::Config& cfg, const TickFn& on_tick) {
   for (const auto& a : server.bound_addresses()) {
     std::printf("mcplb listening on %s\n", a.c_str());
   }
+  // Only a config that came from a file can be read again.
+  std::unique_ptr<admin::Reloader> reloader;
+  if (!cfg.source.empty() && cfg.source.front() != '<') {
+    reloader = std::make_unique<admin::Reloader>(server, cfg.source);
+  }
   std::unique_ptr<admin::AdminServer> adm;
   if (cfg.admin.enabled) {
-    adm = start_admin(cfg.admin, server, err);
+    adm = start_admin(cfg.admin, server, reloader.get(), err);
     if (!adm) {
       spdlog::error("{}", err);
       server.shutdown(std::chrono::milliseconds(0));
@@ -107,6 +118,9 @@ int serve(const config::Config& cfg, const TickFn& on_tick) {
   }
   std::fflush(stdout);
   spdlog::info("{} worker(s), {} pool(s)", workers, topo->pools().size());
+  if (const auto* log = server.access_log()) {
+    spdlog::info("access log: {}", log->path());
+  }
   if (topo->ephemeral_key() && cfg.source != "<demo>") {
     spdlog::warn("no session.keys configured: using a generated key; MCP sessions will not "
                  "survive a restart and other mcplb replicas cannot route them");
@@ -124,7 +138,20 @@ int serve(const config::Config& cfg, const TickFn& on_tick) {
       break;
     }
     if (sig == SIGHUP) {
-      spdlog::warn("SIGHUP: config reload is not implemented yet; ignoring");
+      if (reloader) {
+        admin::log_report(reloader->reload(), "SIGHUP");
+      } else {
+        spdlog::warn("SIGHUP: no config file to reload");
+      }
+    }
+    if (sig == SIGUSR1) {
+      if (const auto* log = server.access_log(); log == nullptr || !log->is_file()) {
+        spdlog::info("SIGUSR1: no access log file to reopen");
+      } else if (server.reopen_access_log(err)) {
+        spdlog::info("SIGUSR1: access log {} reopened", log->path());
+      } else {
+        spdlog::error("SIGUSR1: {}", err);
+      }
     }
     if (on_tick) {
       on_tick(*topo, false);

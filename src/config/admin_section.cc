@@ -32,7 +32,8 @@ void read_admin(Diagnostics& diag, const YAML::Node& value, const YAML::Node& ke
   const bool loopback = host.rfind("127.", 0) == 0 || host == "::1";
   if (!loopback && out.token_file.empty()) {
     diag.warning(listen_at, fmt::format("admin listens on {} without token_file: anyone who "
-                                        "reaches it can drain backends and change weights",
+                                        "reaches it can read the admin API and metrics; "
+                                        "changes are refused from other hosts until a token is set",
                                         out.listen.str()));
   }
 }

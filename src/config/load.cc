@@ -88,6 +88,12 @@ void read_root(Diagnostics& diag, const YAML::Node& root, Config& cfg) {
       .on("mcp", [&](const YAML::Node& v, const YAML::Node& k) { read_mcp(diag, v, k, cfg.mcp); })
       .on("admin",
           [&](const YAML::Node& v, const YAML::Node& k) { read_admin(diag, v, k, cfg.admin); })
+      .on("access_log",
+          [&](const YAML::Node& v, const YAML::Node& k) {
+            read_access_log(diag, v, k, cfg.access_log);
+          })
+      .on("metrics",
+          [&](const YAML::Node& v, const YAML::Node& k) { read_metrics(diag, v, k, cfg.metrics); })
       .on("pools",
           [&](const YAML::Node& v, const YAML::Node& k) {
             pools_key = k.Mark();

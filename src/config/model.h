@@ -253,7 +253,7 @@ struct Mcp {
 struct Admin {
   bool enabled = false;  // true when the `admin` key is present
   Address listen{"127.0.0.1", 9901};
-  std::string token_file;          // non-empty: /api needs "Authorization: Bearer <token>"
+  std::string token_file;          // non-empty: admin changes need "Authorization: Bearer <token>"
   std::string metrics_token_file;  // non-empty: /metrics needs its own bearer token
   Mark mark;
 };

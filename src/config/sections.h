@@ -87,6 +87,14 @@ std::optional<std::string> read_key_file(Diagnostics& diag, const Reader& r, con
 /// loopback without a token.
 void read_admin(Diagnostics& diag, const YAML::Node& value, const YAML::Node& key, Admin& out);
 
+/// `access_log:` (value, key): a path (stdout, stderr or a file, relative to the config
+/// file's directory), true/false, or a map {path, enabled}. Presence turns it on.
+void read_access_log(Diagnostics& diag, const YAML::Node& value, const YAML::Node& key,
+                     AccessLog& out);
+/// `metrics:` (value, key): requests (per-request metrics on/off).
+void read_metrics(Diagnostics& diag, const YAML::Node& value, const YAML::Node& key,
+                  Metrics& out);
+
 /// Any byte below 0x20, or 0x7f.
 bool has_control(std::string_view s);
 

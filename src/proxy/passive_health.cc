@@ -40,6 +40,9 @@ void eject(const PoolRt& pool, size_t backend, int64_t now_ns, int64_t for_ns,
   if (cur >= until) {
     return;  // another worker ejected it for at least as long
   }
+  if (cur <= now_ns) {
+    b.ejections_total.fetch_add(1, std::memory_order_relaxed);  // a new ejection, not an extension
+  }
   spdlog::warn("backend {} ({}) pool {}: {} -> ejected for {} ms: {}, last: {}", b.name,
                b.address, pool.cfg.name, cur > now_ns ? "ejected" : "healthy",
                for_ns / 1'000'000, reason, what);

@@ -47,11 +47,18 @@ bool Server::start(std::string& err) {
     shared->max_connections = l.max_connections;
     listeners_.push_back(std::move(shared));
   }
+  if (const auto& al = topo_->config().access_log; al.enabled) {
+    access_log_ = AccessLog::open(al.path, err);
+    if (!access_log_) {
+      return false;
+    }
+  }
   for (size_t i = 0; i < topo_->workers(); ++i) {
     auto w = std::make_unique<Worker>(i, topo_);
     if (!w->listen(listeners_, err)) {
       return false;
     }
+    w->access_log = access_log_.get();
     workers_.push_back(std::move(w));
   }
   for (auto& w : workers_) {
@@ -77,6 +84,10 @@ bool Server::start(std::string& err) {
     checker_->start();
   }
   return true;
+}
+
+bool Server::reopen_access_log(std::string& err) {
+  return access_log_ == nullptr || access_log_->reopen(err);
 }
 
 std::vector<std::string> Server::bound_addresses() const {

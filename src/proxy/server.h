@@ -31,17 +31,28 @@ class Server {
   const Topology& topology() const { return *topo_; }
   /// The active health checker; nullptr when no pool has health.active.
   const health::Checker* checker() const { return checker_.get(); }
-  /// Each worker's MCP counters (readable from any thread; sum them for totals).
-  std::vector<const McpCounters*> mcp_counters() const {
-    std::vector<const McpCounters*> out;
+  /// Each worker's MCP counters, and its request statistics unless `metrics.requests` is
+  /// off (readable from any thread; sum them for totals). Valid until shutdown().
+  WorkerCounters mcp_counters() const {
+    WorkerCounters out;
     for (const auto& w : workers_) {
-      out.push_back(&w->mcp_counters);
+      out.mcp.push_back(&w->mcp_counters);
+      if (w->record_requests) {
+        out.requests.push_back(&w->request_stats);
+      }
     }
     return out;
   }
+  /// Opens the access log file again by name (SIGUSR1, after logrotate renamed it); the
+  /// workers move to the new file atomically. No-op without a file access log.
+  /// @return false with `err` set when it cannot be opened (the old file stays in use).
+  bool reopen_access_log(std::string& err);
+  /// The access log (null when off).
+  const AccessLog* access_log() const { return access_log_.get(); }
 
  private:
   TopologyPtr topo_;
+  std::unique_ptr<AccessLog> access_log_;  // before workers_: destroyed after them
   std::vector<std::shared_ptr<ListenerShared>> listeners_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<health::Checker> checker_;

@@ -13,7 +13,9 @@
 #include "mcp/session_token.h"
 #include "net/asio.h"
 #include "net/http1_parser.h"
+#include "proxy/access_log.h"
 #include "proxy/mcp_counters.h"
+#include "proxy/request_stats.h"
 #include "proxy/topology.h"
 #include "proxy/upstream_pool.h"
 
@@ -63,6 +65,11 @@ class Worker {
   std::string cookie_line;  // the sticky Set-Cookie line being written
   Clock::time_point now;  // refreshed by the tick; deadlines need no syscall
   McpCounters mcp_counters;
+  // Per-request metrics and access log (Connection::end_request, connection_record.cc).
+  bool record_requests = topo->config().metrics.requests;  // config `metrics.requests`
+  RequestStats request_stats{*topo};
+  const AccessLog* access_log = nullptr;  // set by Server before start(); null = off
+  AccessLogWriter access_writer;
   bool draining = false;
 
   void link(Connection* c);

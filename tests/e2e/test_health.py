@@ -214,7 +214,7 @@ class Drain(h.E2ETestCase):
         self.assertIsNotNone(stream, r)
 
         with h.Conn(admin_port) as c:
-            c.send(h.build_request("POST", "/api/pools/mcp/backends/d1/drain"))
+            c.send(h.build_request("POST", "/admin/backends/d1/drain", host="127.0.0.1"))
             r = c.read_response("POST")
             self.assertEqual(r.status, 200, r)
         t0 = time.monotonic()

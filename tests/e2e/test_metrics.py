@@ -57,10 +57,19 @@ def http_json(port, method, target, body=None, headers=(), timeout=h.IO_TIMEOUT)
 
 
 class MetricsBase(h.E2ETestCase):
-    def start_stack(self, policy="round_robin", workers=1):
+    def start_stack(self, policy="round_robin", workers=1, down_pool=False):
+        """Demo servers b1, b2 in pool `mcp`; with down_pool, a second pool `down` (path
+        /down) whose only backend d1 is a port nothing listens on: mcplb answers 502 there."""
         self.demos = {n: self.start_demo(n) for n in NAMES}
         cfg = h.config_yaml([(n, p) for n, (_, p) in self.demos.items()], workers=workers,
                             policy=policy)
+        if down_pool:
+            cfg = cfg.replace("pools:\n", "pools:\n"
+                              f'  down:\n    backends: [{{name: d1, address: "127.0.0.1:'
+                              f'{h.dead_port()}"}}]\n', 1)
+            cfg += ("routes:\n"
+                    "  - {match: {path_prefix: /down}, pool: down}\n"
+                    "  - {match: {path_prefix: /}, pool: mcp}\n")
         alt = admin_e2e_server()
         if alt:
             path = self.write_file("mcplb.yaml", cfg)
@@ -102,6 +111,15 @@ class MetricsBase(h.E2ETestCase):
         self.assertIn(served, NAMES, r)
         return served
 
+    def down_calls(self, n):
+        """n requests to the pool whose backend is down: each a 5xx written by mcplb."""
+        for i in range(n):
+            with h.Conn(self.port) as c:
+                c.send(h.whoami_request(i + 1).replace(b"POST /mcp ", b"POST /down/mcp ", 1))
+                r = c.read_response("POST")
+            self.assertIn(r.status, (502, 503), r)
+            h.assert_mcplb_error(self, r, r.status, r.json()["error"]["code"])
+
     def metrics_text(self):
         with h.Conn(self.admin) as c:
             r = c.request("GET", "/metrics", host="127.0.0.1")
@@ -126,18 +144,36 @@ class PromtoolCheck(MetricsBase):
         if not promtool:
             raise unittest.SkipTest("promtool not installed (Debian package prometheus; "
                                     "scripts/install-deps.sh installs it)")
-        self.start_stack()
+        self.start_stack(down_pool=True)
         self.calls(6)
         self.weird_call()
+        self.down_calls(2)
         text = self.metrics_text()
         self.assertIn('mcplb_mcp_tool_calls_total{tool="we\\"ird\\\\ tool\\n\u00e9"} 1\n',
                       text)
-        self.assertEqual(sample(text, "mcplb_mcp_tool_calls_total", tool="whoami"), 6)
-        self.assertEqual(sample(text, "mcplb_mcp_requests_total", method="tools/call"), 7)
+        self.assertEqual(sample(text, "mcplb_mcp_tool_calls_total", tool="whoami"), 8)
+        self.assertEqual(sample(text, "mcplb_mcp_requests_total", method="tools/call"), 9)
         self.assertEqual(sample(text, "mcplb_backend_requests_total", pool="mcp", backend="b1") +
                          sample(text, "mcplb_backend_requests_total", pool="mcp", backend="b2"), 7)
         self.assertGreater(sample(text, "mcplb_process_resident_memory_bytes"), 1 << 20)
         self.assertGreater(sample(text, "mcplb_process_open_fds"), 3)
+        # The request families: responses by class and origin, one histogram per backend.
+        # (The demo answers the weird tool's call with a 4xx.)
+        by_class = {cls: sum(sample(text, "mcplb_responses_total", pool="mcp", backend=b, **{
+            "class": cls, "origin": "backend"}) or 0 for b in NAMES) for cls in ("2xx", "4xx")}
+        self.assertEqual(by_class, {"2xx": 6, "4xx": 1}, text)
+        self.assertEqual(sample(text, "mcplb_responses_total", pool="down", backend="", **{
+            "class": "5xx", "origin": "mcplb"}), 2, text)
+        for b in NAMES:
+            self.assertIsNotNone(sample(text, "mcplb_request_duration_seconds_bucket", pool="mcp",
+                                        backend=b, le="+Inf"), text)
+        self.assertEqual(sample(text, "mcplb_request_duration_seconds_count", pool="down",
+                                backend="d1"), 0)
+        self.assertEqual(sample(text, "mcplb_mcp_request_duration_seconds_count",
+                                method="tools/call"), 9)
+        self.assertIn("# TYPE mcplb_request_duration_seconds histogram\n", text)
+        self.assertIn("# TYPE mcplb_backend_ejections_total counter\n", text)
+        self.assertEqual(sample(text, "mcplb_retries_total", pool="mcp", backend="b1"), 0)
         p = subprocess.run([promtool, "check", "metrics"], input=text.encode(),
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=30)
         out = p.stdout.decode("utf-8", "replace")
@@ -250,7 +286,7 @@ class PrometheusScrape(MetricsBase):
         self.assertEqual(self.value("mcplb_workers"), 2.0)
 
         # A drain through the admin API shows up as a state change in Prometheus.
-        st, body = http_json(self.admin, "POST", "/api/pools/mcp/backends/b2/drain")
+        st, body = http_json(self.admin, "POST", "/admin/pools/mcp/backends/b2/drain")
         self.assertEqual(st, 200, body)
         self.wait_for_values([
             ("mcplb_backend_state", {"backend": "b2", "state": "draining"}, 1.0),
@@ -258,27 +294,93 @@ class PrometheusScrape(MetricsBase):
             ("mcplb_pool_ready_backends", {"pool": "mcp"}, 1.0)], "draining b2 in prometheus")
 
 
+    def wait_for(self, what, pred):
+        """Poll pred() (None/False = not yet) against Prometheus; returns its last value."""
+        last = {}
+
+        def ok():
+            last["v"] = pred()
+            return last["v"]
+
+        try:
+            return h.wait_until(ok, PROM_DEADLINE, interval=0.25, what=what)
+        except AssertionError as e:
+            raise AssertionError(f"{e}\nlast value: {last.get('v')}\n{self.prom.describe()}")
+
+    def test_prometheus_request_histograms_and_responses(self):
+        self.start_stack(workers=2, down_pool=True)
+        self.start_prometheus()
+        self.wait_for_values([("up", {"job": "mcplb"}, 1.0)], "up{job=mcplb} == 1")
+        # The histograms exist (zeros) before any traffic, so rate() sees them start at 0.
+        self.wait_for("the empty histograms in prometheus",
+                      lambda: len(self.query('mcplb_request_duration_seconds_count{pool="mcp"}'))
+                      == len(NAMES))
+        n, k = 60, 3
+        tally = self.calls(n, conns=4)
+        self.assertEqual(set(tally), set(NAMES), tally)
+        self.down_calls(k)
+
+        # Exact counts: every request driven is one response, by backend, class and origin.
+        want = [("sum(mcplb_responses_total)", {}, float(n + k)),
+                ('sum(mcplb_responses_total{pool="down",class="5xx",origin="mcplb"})', {},
+                 float(k)),
+                ('sum(mcplb_request_duration_seconds_count{pool="mcp"})', {}, float(n)),
+                ('mcplb_mcp_request_duration_seconds_count{method="tools/call"}', {},
+                 float(n + k))]
+        for b in NAMES:
+            want.append(("mcplb_responses_total",
+                         {"pool": "mcp", "backend": b, "class": "2xx", "origin": "backend"},
+                         float(tally[b])))
+        took = self.wait_for_values(want, "prometheus to see the response counts")
+        print(f"\nprometheus: mcplb_responses_total == driven ({n} ok {tally}, {k} mcplb 5xx), "
+              f"visible {took:.1f}s after the last request")
+
+        # A p99 from the buckets, as a dashboard would compute it.
+        p99_expr = ("histogram_quantile(0.99, sum by (le) "
+                    '(rate(mcplb_request_duration_seconds_bucket{pool="mcp"}[1m])))')
+
+        def p99():
+            v = self.value(p99_expr)
+            return v if v is not None and v == v and v > 0 else None  # NaN until rates exist
+
+        p = self.wait_for("a p99 from mcplb_request_duration_seconds_bucket", p99)
+        self.assertLessEqual(p, 1.0, "p99 of local whoami calls should be well under 1 s")
+        by_backend = self.wait_for(
+            "per-backend request rates",
+            lambda: (lambda q: q if len(q) == len(NAMES) and all(v > 0 for v in q.values())
+                     else None)(self.query(
+                         'sum by (backend) (rate(mcplb_request_duration_seconds_count'
+                         '{pool="mcp"}[1m]))')))
+        rates = {dict(k_)["backend"]: round(v, 3) for k_, v in by_backend.items()}
+        mcp_p99 = self.wait_for("a p99 by MCP method", lambda: (lambda v: v if v and v == v
+                                                                 else None)(self.value(
+            "histogram_quantile(0.99, sum by (le) (rate(mcplb_mcp_request_duration_seconds_bucket"
+            '{method="tools/call"}[1m])))')))
+        print(f"prometheus: p99 pool mcp = {p * 1000:.2f} ms, tools/call p99 = "
+              f"{mcp_p99 * 1000:.2f} ms, rate by backend (req/s) = {rates}")
+
+
 class AdminApi(MetricsBase):
     def test_drain_and_weight_change_routing(self):
         self.start_stack(policy="weighted_round_robin", workers=1)
-        st, backends = http_json(self.admin, "GET", "/api/backends")
+        st, backends = http_json(self.admin, "GET", "/admin/backends")
         self.assertEqual(st, 200, backends)
         self.assertEqual([b["backend"] for b in backends], NAMES)
         self.assertTrue(all(b["state"] == "healthy" and b["ready"] for b in backends), backends)
 
         # Drain b2: new requests all go to b1.
-        st, b = http_json(self.admin, "POST", "/api/pools/mcp/backends/b2/drain")
+        st, b = http_json(self.admin, "POST", "/admin/pools/mcp/backends/b2/drain")
         self.assertEqual((st, b["state"]), (200, "draining"), b)
         mark = self.lb.err_mark()
         self.assertEqual(self.calls(20, conns=2), {"b1": 20})
-        st, b = http_json(self.admin, "POST", "/api/pools/mcp/backends/b2/undrain")
+        st, b = http_json(self.admin, "POST", "/admin/pools/mcp/backends/b2/undrain")
         self.assertEqual((st, b["state"]), (200, "healthy"), b)
         self.lb.wait_err(r"admin: backend b2 pool mcp: draining -> healthy", start=mark)
         tally = self.calls(20, conns=1)
         self.assertTrue(8 <= tally.get("b2", 0) <= 12, f"b2 should be back in rotation: {tally}")
 
         # Weight 3:1 shifts traffic to b1.
-        st, b = http_json(self.admin, "PUT", "/api/pools/mcp/backends/b1/weight", {"weight": 3})
+        st, b = http_json(self.admin, "PUT", "/admin/pools/mcp/backends/b1/weight", {"weight": 3})
         self.assertEqual((st, b["weight"]), (200, 3), b)
         tally = self.calls(40, conns=1)
         self.assertGreaterEqual(tally.get("b1", 0), 28, tally)
@@ -286,11 +388,11 @@ class AdminApi(MetricsBase):
         print(f"\nadmin: weight b1=3 b2=1 -> {tally}")
 
         # The counters the API reports match what was sent.
-        st, backends = http_json(self.admin, "GET", "/api/backends")
+        st, backends = http_json(self.admin, "GET", "/admin/backends")
         self.assertEqual(sum(b["requests"] for b in backends), 80)
-        st, b = http_json(self.admin, "PUT", "/api/pools/mcp/backends/b1/weight", {"weight": 0})
+        st, b = http_json(self.admin, "PUT", "/admin/pools/mcp/backends/b1/weight", {"weight": 0})
         self.assertEqual(st, 400, b)
-        st, b = http_json(self.admin, "POST", "/api/pools/mcp/backends/nope/drain")
+        st, b = http_json(self.admin, "POST", "/admin/pools/mcp/backends/nope/drain")
         self.assertEqual(st, 404, b)
 
 

@@ -92,6 +92,7 @@ struct Backend {
   std::atomic<int64_t> window_start_ns{0};
   std::atomic<uint32_t> consecutive_errors{0};
   std::atomic<uint32_t> ejections{0};         // times ejected in a row (ejection time grows)
+  std::atomic<uint64_t> ejections_total{0};   // every passive ejection since start (monotonic)
   std::atomic<int64_t> returned_ns{0};        // when the last ejection ended
 
   // Set with `draining`: after it, the backend's sessions are ended (or failed over) and its

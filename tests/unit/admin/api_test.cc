@@ -8,6 +8,8 @@
 #include <chrono>
 #include <thread>
 
+#include "admin/api.h"
+#include "admin/dashboard.h"
 #include "admin/server.h"
 #include "health/checker.h"
 #include "proxy/server.h"
@@ -126,7 +128,7 @@ TEST_F(AdminApi, MetricsOverHttpWithKeepAlive) {
 TEST_F(AdminApi, ListBackends) {
   start();
   backend(0, 0).stats->slot(0).requests = 4;
-  Reply r = get("/api/backends");
+  Reply r = get("/admin/backends");
   ASSERT_EQ(r.status, 200u) << r.body;
   EXPECT_EQ(r.header("content-type"), "application/json");
   simdjson::dom::array arr;
@@ -148,14 +150,14 @@ TEST_F(AdminApi, ListBackends) {
   EXPECT_TRUE(b1["health"].is_null());
   EXPECT_EQ(std::string_view(arr.at(2)["pool"]), "alt");
 
-  Reply one = get("/api/pools/mcp/backends/b2");
+  Reply one = get("/admin/pools/mcp/backends/b2");
   ASSERT_EQ(one.status, 200u);
   EXPECT_EQ(uint64_t(json(one)["weight"]), 2u);
 }
 
 TEST_F(AdminApi, DrainAndUndrain) {
   start();
-  Reply r = post("/api/pools/mcp/backends/b1/drain");
+  Reply r = post("/admin/pools/mcp/backends/b1/drain");
   ASSERT_EQ(r.status, 200u) << r.body;
   EXPECT_EQ(std::string_view(json(r)["state"]), "draining");
   EXPECT_FALSE(bool(json(r)["ready"]));
@@ -165,7 +167,7 @@ TEST_F(AdminApi, DrainAndUndrain) {
   EXPECT_TRUE(logged("admin: backend b1 pool mcp: healthy -> draining"));
 
   // Draining twice is harmless.
-  EXPECT_EQ(post("/api/pools/mcp/backends/b1/drain").status, 200u);
+  EXPECT_EQ(post("/admin/pools/mcp/backends/b1/drain").status, 200u);
   EXPECT_TRUE(logged("admin: backend b1 pool mcp: already draining"));
 
   Reply m = get("/metrics");
@@ -173,7 +175,7 @@ TEST_F(AdminApi, DrainAndUndrain) {
             std::string::npos);
   EXPECT_NE(m.body.find("mcplb_backend_up{pool=\"mcp\",backend=\"b1\"} 0"), std::string::npos);
 
-  Reply u = post("/api/pools/mcp/backends/b1/undrain");
+  Reply u = post("/admin/pools/mcp/backends/b1/undrain");
   ASSERT_EQ(u.status, 200u) << u.body;
   EXPECT_EQ(std::string_view(json(u)["state"]), "healthy");
   EXPECT_EQ(uint64_t(json(u)["drain_remaining_ms"]), 0u);
@@ -184,18 +186,18 @@ TEST_F(AdminApi, DrainAndUndrain) {
 
 TEST_F(AdminApi, Weight) {
   start();
-  Reply r = put_weight("/api/pools/mcp/backends/b2/weight", R"({"weight": 7})");
+  Reply r = put_weight("/admin/pools/mcp/backends/b2/weight", R"({"weight": 7})");
   ASSERT_EQ(r.status, 200u) << r.body;
   EXPECT_EQ(uint64_t(json(r)["weight"]), 7u);
   EXPECT_EQ(backend(0, 1).weight.load(), 7u);
   EXPECT_TRUE(logged("admin: backend b2 pool mcp: weight 2 -> 7"));
-  EXPECT_EQ(put_weight("/api/pools/mcp/backends/b2/weight", R"({"weight":1000})").status, 200u);
-  EXPECT_EQ(put_weight("/api/pools/mcp/backends/b2/weight", R"({"weight":1})").status, 200u);
+  EXPECT_EQ(put_weight("/admin/pools/mcp/backends/b2/weight", R"({"weight":1000})").status, 200u);
+  EXPECT_EQ(put_weight("/admin/pools/mcp/backends/b2/weight", R"({"weight":1})").status, 200u);
 
   for (std::string_view bad : {"", "nope", "[]", "{}", R"({"weight": 0})", R"({"weight": 1001})",
                                R"({"weight": -3})", R"({"weight": "5"})", R"({"weight": 2.5})",
                                R"({"weight": 5, "x": 1})", R"({"weight": 5)"}) {
-    Reply b = put_weight("/api/pools/mcp/backends/b2/weight", bad);
+    Reply b = put_weight("/admin/pools/mcp/backends/b2/weight", bad);
     EXPECT_EQ(b.status, 400u) << bad;
     EXPECT_NE(error_of(b).find("weight"), std::string::npos) << bad;
   }
@@ -204,16 +206,21 @@ TEST_F(AdminApi, Weight) {
 
 TEST_F(AdminApi, NotFound) {
   start();
-  Reply p = post("/api/pools/nope/backends/b1/drain");
+  Reply p = post("/admin/pools/nope/backends/b1/drain");
   EXPECT_EQ(p.status, 404u);
   EXPECT_EQ(error_of(p), "unknown pool 'nope'");
-  Reply b = post("/api/pools/alt/backends/b1/drain");
+  Reply b = post("/admin/pools/alt/backends/b1/drain");
   EXPECT_EQ(b.status, 404u);
   EXPECT_EQ(error_of(b), "unknown backend 'b1' in pool 'alt'");
-  for (std::string_view t : {"/", "/nothing", "/api", "/api/nope", "/api/pools/mcp",
-                             "/api/pools/mcp/backends", "/api/pools/mcp/backends/b1/explode",
-                             "/api/pools/mcp/backends/b1/drain/more", "/api/pools//backends/b1",
-                             "/metrics/x"}) {
+  Reply n = post("/admin/backends/nope/drain");
+  EXPECT_EQ(n.status, 404u);
+  EXPECT_EQ(error_of(n), "unknown backend 'nope'");
+  for (std::string_view t : {"/", "/nothing", "/api", "/api/backends", "/admin", "/admin/",
+                             "/admin/nope", "/admin/pools/mcp", "/admin/pools/mcp/backends",
+                             "/admin/pools/mcp/backends/b1/explode",
+                             "/admin/pools/mcp/backends/b1/drain/more", "/admin/pools//backends/b1",
+                             "/admin/backends/", "/admin/backends/b1/explode", "/metrics/x",
+                             "/dashboard/", "/dashboard.html"}) {
     Reply r = get(t);
     EXPECT_EQ(r.status, 404u) << t;
     EXPECT_EQ(error_of(r), "not found") << t;
@@ -223,11 +230,11 @@ TEST_F(AdminApi, NotFound) {
 
 TEST_F(AdminApi, PercentEncodedNames) {
   start();
-  EXPECT_EQ(post("/api/pools/m%63p/backends/b%31/drain").status, 200u);
+  EXPECT_EQ(post("/admin/pools/m%63p/backends/b%31/drain").status, 200u);
   EXPECT_EQ(backend(0, 0).state.load(), pool::BackendState::draining);
-  EXPECT_EQ(post("/api/pools/mcp/backends/b%2F1/drain").status, 400u);
-  EXPECT_EQ(post("/api/pools/mcp/backends/b%3/drain").status, 400u);
-  EXPECT_EQ(post("/api/pools/mcp/backends/b%zz/drain").status, 400u);
+  EXPECT_EQ(post("/admin/pools/mcp/backends/b%2F1/drain").status, 400u);
+  EXPECT_EQ(post("/admin/pools/mcp/backends/b%3/drain").status, 400u);
+  EXPECT_EQ(post("/admin/pools/mcp/backends/b%zz/drain").status, 400u);
 }
 
 TEST_F(AdminApi, MethodNotAllowed) {
@@ -237,13 +244,16 @@ TEST_F(AdminApi, MethodNotAllowed) {
     const char* target;
     const char* allow;
   };
-  for (const Case& c : {Case{"GET", "/api/pools/mcp/backends/b1/drain", "POST"},
-                        Case{"PUT", "/api/pools/mcp/backends/b1/undrain", "POST"},
-                        Case{"POST", "/api/pools/mcp/backends/b1/weight", "PUT"},
-                        Case{"GET", "/api/pools/mcp/backends/b1/weight", "PUT"},
-                        Case{"DELETE", "/api/backends", "GET"},
-                        Case{"POST", "/api/pools/mcp/backends/b1", "GET"},
+  for (const Case& c : {Case{"GET", "/admin/pools/mcp/backends/b1/drain", "POST"},
+                        Case{"PUT", "/admin/pools/mcp/backends/b1/undrain", "POST"},
+                        Case{"DELETE", "/admin/pools/mcp/backends/b1/weight", "POST, PUT"},
+                        Case{"GET", "/admin/backends/b1/weight", "POST, PUT"},
+                        Case{"GET", "/admin/backends/b1/drain", "POST"},
+                        Case{"DELETE", "/admin/backends", "GET"},
+                        Case{"POST", "/admin/pools/mcp/backends/b1", "GET"},
+                        Case{"POST", "/admin/backends/b1", "GET"},
                         Case{"POST", "/metrics", "GET"},
+                        Case{"POST", "/dashboard", "GET"},
                         Case{"HEAD", "/healthz", "GET"}}) {
     Reply r = test::one_request(port_, c.method, c.target);
     EXPECT_EQ(r.status, 405u) << c.method << " " << c.target;
@@ -256,27 +266,33 @@ TEST_F(AdminApi, BearerToken) {
   Options o;
   o.token = "s3cret-token";
   start(o);
-  Reply none = post("/api/pools/mcp/backends/b1/drain");
+  Reply none = post("/admin/pools/mcp/backends/b1/drain");
   EXPECT_EQ(none.status, 401u);
   EXPECT_EQ(none.header("www-authenticate"), "Bearer realm=\"mcplb\"");
   EXPECT_EQ(error_of(none), "missing or wrong bearer token");
   for (std::string_view bad : {"Bearer wrong", "Bearer s3cret-toke", "Bearer s3cret-token2",
                                "Basic s3cret-token", "s3cret-token", "Bearer", "Bearer ",
                                "Bearers3cret-token"}) {
-    Reply r = post("/api/pools/mcp/backends/b1/drain", {{"Authorization", std::string(bad)}});
+    Reply r = post("/admin/pools/mcp/backends/b1/drain", {{"Authorization", std::string(bad)}});
     EXPECT_EQ(r.status, 401u) << bad;
   }
-  // Unknown routes under /api are 401 too: nothing is revealed without the token.
-  EXPECT_EQ(get("/api/pools/nope/backends/x").status, 401u);
-  EXPECT_EQ(get("/api/backends").status, 401u);
+  for (const char* t : {"/admin/backends/b1/undrain", "/admin/backends/b1/weight?weight=3",
+                        "/admin/pools/mcp/backends/b1/weight", "/admin/nothing"}) {
+    // Unknown routes too: nothing is revealed without the token.
+    EXPECT_EQ(post(t).status, 401u) << t;
+  }
+  // Reads are open on loopback.
+  EXPECT_EQ(get("/admin/pools/nope/backends/x").status, 404u);
+  EXPECT_EQ(get("/admin/backends").status, 200u);
   EXPECT_EQ(backend(0, 0).state.load(), pool::BackendState::healthy);
+  EXPECT_EQ(backend(0, 0).weight.load(), 1u);
 
-  EXPECT_EQ(post("/api/pools/mcp/backends/b1/drain",
+  EXPECT_EQ(post("/admin/pools/mcp/backends/b1/drain",
                  {{"Authorization", "Bearer s3cret-token"}}).status, 200u);
   EXPECT_EQ(backend(0, 0).state.load(), pool::BackendState::draining);
-  EXPECT_EQ(post("/api/pools/mcp/backends/b1/undrain",
+  EXPECT_EQ(post("/admin/pools/mcp/backends/b1/undrain",
                  {{"Authorization", "bearer   s3cret-token "}}).status, 200u);
-  EXPECT_EQ(get("/api/backends", {{"Authorization", "Bearer s3cret-token"}}).status, 200u);
+  EXPECT_EQ(get("/admin/backends", {{"Authorization", "Bearer s3cret-token"}}).status, 200u);
   // /metrics, /healthz and /readyz stay open.
   EXPECT_EQ(get("/metrics").status, 200u);
   EXPECT_EQ(get("/healthz").status, 200u);
@@ -290,7 +306,176 @@ TEST_F(AdminApi, MetricsToken) {
   EXPECT_EQ(get("/metrics").status, 401u);
   EXPECT_EQ(get("/metrics", {{"Authorization", "Bearer nope"}}).status, 401u);
   EXPECT_EQ(get("/metrics", {{"Authorization", "Bearer scrape"}}).status, 200u);
-  EXPECT_EQ(get("/api/backends").status, 200u);  // no api token set
+  EXPECT_EQ(get("/admin/backends").status, 200u);  // no api token set
+}
+
+TEST_F(AdminApi, AdminTokenOpensMetricsToo) {
+  Options o;
+  o.token = "admin";
+  o.metrics_token = "scrape";
+  start(o);
+  EXPECT_EQ(get("/metrics").status, 401u);
+  EXPECT_EQ(get("/metrics", {{"Authorization", "Bearer admin"}}).status, 200u);
+  EXPECT_EQ(get("/metrics", {{"Authorization", "Bearer scrape"}}).status, 200u);
+  // ... but the metrics token does not open changes.
+  EXPECT_EQ(post("/admin/backends/b1/drain", {{"Authorization", "Bearer scrape"}}).status, 401u);
+}
+
+TEST_F(AdminApi, BackendByName) {
+  start();
+  Reply one = get("/admin/backends/b2");
+  ASSERT_EQ(one.status, 200u) << one.body;
+  EXPECT_EQ(std::string_view(json(one)["pool"]), "mcp");
+  EXPECT_EQ(std::string_view(json(one)["effective_state"]), "healthy");
+  EXPECT_EQ(post("/admin/backends/c1/drain").status, 200u);
+  EXPECT_EQ(backend(1, 0).state.load(), pool::BackendState::draining);
+  EXPECT_EQ(post("/admin/backends/alt%2Fc1/undrain").status, 200u);
+  EXPECT_EQ(backend(1, 0).state.load(), pool::BackendState::healthy);
+  EXPECT_EQ(post("/admin/backends/mcp%2Fc1/drain").status, 404u);
+  Reply w = post("/admin/backends/b1/weight?weight=9");
+  ASSERT_EQ(w.status, 200u) << w.body;
+  EXPECT_EQ(backend(0, 0).weight.load(), 9u);
+  EXPECT_EQ(test::one_request(port_, "POST", "/admin/backends/b1/weight", R"({"weight": 4})")
+                .status,
+            200u);
+  EXPECT_EQ(backend(0, 0).weight.load(), 4u);
+  for (const char* t : {"/admin/backends/b1/weight?weight=0", "/admin/backends/b1/weight?weight=",
+                        "/admin/backends/b1/weight?weight=1001",
+                        "/admin/backends/b1/weight?weight=+5",
+                        "/admin/backends/b1/weight?weight=99999",
+                        "/admin/backends/b1/weight?wait=5", "/admin/backends/b1/weight"}) {
+    EXPECT_EQ(post(t).status, 400u) << t;
+  }
+  Reply both = test::one_request(port_, "POST", "/admin/backends/b1/weight?weight=5",
+                                 R"({"weight": 5})");
+  EXPECT_EQ(both.status, 400u);
+  EXPECT_EQ(backend(0, 0).weight.load(), 4u);
+}
+
+TEST_F(AdminApi, NameInTwoPoolsIsAmbiguous) {
+  start({}, test::make_config(
+                {test::pool("mcp", {test::backend("b1", test::dead_port())}),
+                 test::pool("alt", {test::backend("b1", test::dead_port()),
+                                    test::backend("b2", test::dead_port())})}));
+  Reply r = post("/admin/backends/b1/drain");
+  ASSERT_EQ(r.status, 409u) << r.body;
+  EXPECT_NE(error_of(r).find("in pools mcp, alt"), std::string::npos) << r.body;
+  simdjson::dom::array pools;
+  ASSERT_FALSE(json(r)["pools"].get(pools));
+  ASSERT_EQ(pools.size(), 2u);
+  EXPECT_EQ(std::string_view(pools.at(0)), "mcp");
+  EXPECT_EQ(std::string_view(pools.at(1)), "alt");
+  EXPECT_EQ(get("/admin/backends/b1").status, 409u);
+  EXPECT_EQ(backend(0, 0).state.load(), pool::BackendState::healthy);
+  EXPECT_EQ(backend(1, 0).state.load(), pool::BackendState::healthy);
+
+  EXPECT_EQ(post("/admin/backends/alt%2fb1/drain").status, 200u);
+  EXPECT_EQ(backend(0, 0).state.load(), pool::BackendState::healthy);
+  EXPECT_EQ(backend(1, 0).state.load(), pool::BackendState::draining);
+  EXPECT_EQ(post("/admin/pools/alt/backends/b1/undrain").status, 200u);
+  EXPECT_EQ(backend(1, 0).state.load(), pool::BackendState::healthy);
+  EXPECT_EQ(post("/admin/backends/b2/drain").status, 200u);  // unique: no pool needed
+  EXPECT_EQ(backend(1, 1).state.load(), pool::BackendState::draining);
+  EXPECT_EQ(post("/admin/backends/nope%2Fb1/drain").status, 404u);
+  EXPECT_EQ(post("/admin/pools/mcp/backends/b1%2Fx/drain").status, 400u);  // no slash here
+}
+
+TEST_F(AdminApi, LoopbackWithoutTokenRefusesBrowserTricks) {
+  start();
+  Reply o = post("/admin/backends/b1/drain", {{"Origin", "http://evil.example"}});
+  EXPECT_EQ(o.status, 403u);
+  EXPECT_EQ(error_of(o), "cross-origin change refused");
+  Reply n = post("/admin/backends/b1/drain", {{"Origin", "null"}});
+  EXPECT_EQ(n.status, 403u);
+  Reply h = post("/admin/backends/b1/drain", {{"Host", "rebound.example:9901"}});
+  EXPECT_EQ(h.status, 403u);
+  EXPECT_EQ(error_of(h), "changes without a token need a loopback Host");
+  EXPECT_EQ(backend(0, 0).state.load(), pool::BackendState::healthy);
+  // Reads are not affected, and a same-origin page may change.
+  EXPECT_EQ(get("/admin/backends", {{"Host", "rebound.example"}}).status, 200u);
+  EXPECT_EQ(post("/admin/backends/b1/drain",
+                 {{"Host", "127.0.0.1:9901"}, {"Origin", "http://127.0.0.1:9901"}})
+                .status,
+            200u);
+  EXPECT_EQ(backend(0, 0).state.load(), pool::BackendState::draining);
+}
+
+TEST(LoopbackHost, Names) {
+  for (std::string_view h : {"", "localhost", "LOCALHOST:9901", "a.localhost", "127.0.0.1",
+                             "127.1.2.3:80", "[::1]", "[::1]:9901", "[0:0:0:0:0:0:0:1]"}) {
+    EXPECT_TRUE(loopback_host(h)) << h;
+  }
+  for (std::string_view h : {"example.com", "localhost.example", "128.0.0.1", "127.0.0",
+                             "127.0.0.1.2", "127.0.0.256", "1127.0.0.1", "[::2]", "[::1",
+                             "10.0.0.1:9901", "xlocalhost", "127.0.0.1x"}) {
+    EXPECT_FALSE(loopback_host(h)) << h;
+  }
+}
+
+// What a peer beyond loopback gets: the fixture's client is always on 127.0.0.1, so these
+// call Api::handle directly with loopback = false.
+TEST_F(AdminApi, NonLoopbackPeers) {
+  start();
+  for (const char* token : {"", "s3cret"}) {
+    Options o;
+    o.token = token;
+    Api api(*server_, o);
+    Response res;
+    std::string body;
+    auto call = [&](std::string_view method, std::string_view target,
+                    std::string_view auth = {}) {
+      Request r;
+      r.method = method;
+      r.target = target;
+      r.authorization = auth;
+      r.host = "10.0.0.5:9901";
+      r.peer = "10.0.0.9:40000";
+      api.handle(r, res, body);
+      return res.status;
+    };
+    if (o.token.empty()) {
+      // No token configured: reads are open, changes refused (a token could not help).
+      EXPECT_EQ(call("GET", "/admin/backends"), 200u);
+      EXPECT_EQ(call("POST", "/admin/backends/b1/drain"), 403u);
+      EXPECT_FALSE(res.bearer_challenge);
+    } else {
+      EXPECT_EQ(call("GET", "/admin/backends"), 401u);
+      EXPECT_TRUE(res.bearer_challenge);
+      EXPECT_EQ(call("GET", "/admin/nothing"), 401u);
+      EXPECT_EQ(call("POST", "/admin/backends/b1/drain", "Bearer nope"), 401u);
+      EXPECT_EQ(call("GET", "/admin/backends", "Bearer s3cret"), 200u);
+      EXPECT_EQ(call("POST", "/admin/backends/b1/drain", "Bearer s3cret"), 200u);
+      EXPECT_EQ(backend(0, 0).state.load(), pool::BackendState::draining);
+    }
+    // Probes, metrics and the page itself stay open.
+    for (const char* t : {"/healthz", "/readyz", "/metrics", "/dashboard", "/dashboard.js",
+                          "/dashboard.css"}) {
+      EXPECT_EQ(call("GET", t), 200u) << t;
+    }
+  }
+}
+
+TEST_F(AdminApi, DashboardFiles) {
+  start();
+  struct Case {
+    const char* path;
+    const char* type;
+    const char* needle;
+  };
+  for (const Case& c :
+       {Case{"/dashboard", "text/html; charset=utf-8", "<script src=\"/dashboard.js\""},
+        Case{"/dashboard.js", "text/javascript; charset=utf-8", "/admin/backends"},
+        Case{"/dashboard.css", "text/css; charset=utf-8", ".badge"}}) {
+    Reply r = get(c.path);
+    ASSERT_EQ(r.status, 200u) << c.path;
+    EXPECT_EQ(r.header("content-type"), c.type);
+    EXPECT_EQ(r.header("cache-control"), "no-store");
+    EXPECT_EQ(r.header("content-security-policy"), kDashboardCsp);
+    EXPECT_EQ(r.header("referrer-policy"), "no-referrer");
+    EXPECT_NE(r.body.find(c.needle), std::string::npos) << c.path;
+  }
+  // The API's JSON carries no CSP: it is not a document.
+  EXPECT_EQ(get("/admin/backends").header("content-security-policy"), "");
 }
 
 TEST(TokenMatches, ComparesWholeTokens) {
@@ -312,8 +497,8 @@ TEST_F(AdminApi, HealthzAndReadyz) {
   Reply r = get("/readyz");
   EXPECT_EQ(r.status, 200u);
   EXPECT_EQ(uint64_t(json(r)["ready_backends"]), 3u);
-  for (const char* t : {"/api/pools/mcp/backends/b1/drain", "/api/pools/mcp/backends/b2/drain",
-                        "/api/pools/alt/backends/c1/drain"}) {
+  for (const char* t : {"/admin/pools/mcp/backends/b1/drain", "/admin/pools/mcp/backends/b2/drain",
+                        "/admin/pools/alt/backends/c1/drain"}) {
     ASSERT_EQ(post(t).status, 200u);
   }
   Reply down = get("/readyz");
@@ -340,16 +525,16 @@ TEST_F(AdminApi, UndrainRestoresTheCheckersView) {
   }
   ASSERT_EQ(server_->checker()->health_of(b), health::Health::unhealthy);
 
-  Reply l = get("/api/backends");
+  Reply l = get("/admin/backends");
   auto h = json(l).at(0)["health"];
   EXPECT_EQ(std::string_view(h["status"]), "unhealthy");
   EXPECT_GE(uint64_t(h["probes"]), 1u);
   EXPECT_GE(uint64_t(h["failed"]), 1u);
   EXPECT_FALSE(std::string_view(h["last"]).empty());
 
-  ASSERT_EQ(post("/api/pools/mcp/backends/dead/drain").status, 200u);
+  ASSERT_EQ(post("/admin/pools/mcp/backends/dead/drain").status, 200u);
   EXPECT_EQ(b.state.load(), pool::BackendState::draining);
-  Reply u = post("/api/pools/mcp/backends/dead/undrain");
+  Reply u = post("/admin/pools/mcp/backends/dead/undrain");
   EXPECT_EQ(std::string_view(json(u)["state"]), "unhealthy");
   EXPECT_EQ(b.state.load(), pool::BackendState::unhealthy);
   EXPECT_TRUE(logged("admin: backend dead pool mcp: draining -> unhealthy"));
@@ -366,7 +551,7 @@ TEST_F(AdminApi, OversizedBodyAndMalformedRequest) {
   o.max_body_bytes = 1024;
   start(o);
   Client big(port_);
-  Reply r = big.call("PUT", "/api/pools/mcp/backends/b1/weight", std::string(4096, ' '));
+  Reply r = big.call("PUT", "/admin/pools/mcp/backends/b1/weight", std::string(4096, ' '));
   EXPECT_EQ(r.status, 413u);
   EXPECT_FALSE(r.keep_alive);
   EXPECT_TRUE(big.closed_by_peer());

@@ -36,7 +36,7 @@ class MetricsTest : public ::testing::Test {
     b2.state = pool::BackendState::draining;
     pool::Backend& c1 = *alt.backends[0];
     c1.ejected_until_ns = kNow + 1'000'000'000;
-    c1.ejections = 2;
+    c1.ejections_total = 2;
 
     for (auto& c : counters_) {
       c = std::make_unique<proxy::McpCounters>();
@@ -89,6 +89,21 @@ mcplb_backend_requests_total{pool="alt",backend="c1"} 0
 mcplb_backend_failures_total{pool="mcp",backend="b1"} 1
 mcplb_backend_failures_total{pool="mcp",backend="b2"} 0
 mcplb_backend_failures_total{pool="alt",backend="c1"} 0
+# HELP mcplb_retries_total Requests retried on another backend after failing on this one.
+# TYPE mcplb_retries_total counter
+mcplb_retries_total{pool="mcp",backend="b1"} 0
+mcplb_retries_total{pool="mcp",backend="b2"} 0
+mcplb_retries_total{pool="alt",backend="c1"} 0
+# HELP mcplb_failovers_total MCP sessions moved from this backend to another one.
+# TYPE mcplb_failovers_total counter
+mcplb_failovers_total{pool="mcp",backend="b1"} 0
+mcplb_failovers_total{pool="mcp",backend="b2"} 0
+mcplb_failovers_total{pool="alt",backend="c1"} 0
+# HELP mcplb_overload_rejections_total Requests refused with 503 because the backend was at its max_in_flight.
+# TYPE mcplb_overload_rejections_total counter
+mcplb_overload_rejections_total{pool="mcp",backend="b1"} 0
+mcplb_overload_rejections_total{pool="mcp",backend="b2"} 0
+mcplb_overload_rejections_total{pool="alt",backend="c1"} 0
 # HELP mcplb_backend_in_flight Requests waiting for or streaming a response from the backend.
 # TYPE mcplb_backend_in_flight gauge
 mcplb_backend_in_flight{pool="mcp",backend="b1"} 1
@@ -133,11 +148,11 @@ mcplb_backend_state{pool="alt",backend="c1",state="healthy"} 0
 mcplb_backend_state{pool="alt",backend="c1",state="unhealthy"} 0
 mcplb_backend_state{pool="alt",backend="c1",state="draining"} 0
 mcplb_backend_state{pool="alt",backend="c1",state="ejected"} 1
-# HELP mcplb_backend_ejections Consecutive passive ejections of the backend (the ejection time grows with it).
-# TYPE mcplb_backend_ejections gauge
-mcplb_backend_ejections{pool="mcp",backend="b1"} 0
-mcplb_backend_ejections{pool="mcp",backend="b2"} 0
-mcplb_backend_ejections{pool="alt",backend="c1"} 2
+# HELP mcplb_backend_ejections_total Passive-health ejections of the backend (max_fails and consecutive errors).
+# TYPE mcplb_backend_ejections_total counter
+mcplb_backend_ejections_total{pool="mcp",backend="b1"} 0
+mcplb_backend_ejections_total{pool="mcp",backend="b2"} 0
+mcplb_backend_ejections_total{pool="alt",backend="c1"} 2
 # HELP mcplb_pool_backends Backends configured in the pool.
 # TYPE mcplb_pool_backends gauge
 mcplb_pool_backends{pool="mcp"} 2
