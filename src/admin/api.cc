@@ -12,6 +12,7 @@
 #include "admin/reload.h"
 #include "core/log.h"
 #include "health/checker.h"
+#include "http/ascii.h"
 #include "proxy/server.h"
 
 #ifndef MCPLB_ADMIN_VERSION
@@ -39,7 +40,8 @@ void method_not_allowed(Response& res, std::string& body, std::string_view allow
   error(res, body, 405, "method not allowed");
 }
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+using http::ascii::iequals;
+using http::ascii::lower;
 
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') {
@@ -71,18 +73,6 @@ bool decode_segment(std::string_view in, std::string& out, bool allow_slash = fa
     }
     out.push_back(static_cast<char>(hi * 16 + lo));
     i += 2;
-  }
-  return true;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) {
-      return false;
-    }
   }
   return true;
 }

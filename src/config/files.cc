@@ -15,16 +15,6 @@
 namespace mcplb::config {
 namespace {
 
-// A relative path is taken relative to the config file's directory, so `mcplb check` and
-// `mcplb run` agree wherever they are started from.
-std::string resolve(const std::string& config_file, const std::string& path) {
-  size_t slash = config_file.rfind('/');
-  if (path.starts_with('/') || slash == std::string::npos) {
-    return path;
-  }
-  return config_file.substr(0, slash + 1) + path;
-}
-
 // Checks that `path` names a readable regular file, without reading it (the module that uses
 // the key parses it). Non-regular files are refused before open(): opening a device can have
 // effects.
@@ -72,13 +62,21 @@ std::optional<std::string> read_key_file(Diagnostics& diag, const Reader& r, con
                                      quote(*s)));
     return std::nullopt;
   }
-  std::string file = resolve(diag.file(), *s);
+  std::string file = resolve_path(diag.file(), *s);
   if (std::string err = check_readable(file); !err.empty()) {
     diag.error(v.Mark(),
                fmt::format("cannot read {} {}: {}", what, quote(file, kMaxQuotedPath), err));
     return std::nullopt;
   }
   return file;
+}
+
+std::string resolve_path(const std::string& config_file, const std::string& path) {
+  size_t slash = config_file.rfind('/');
+  if (path.starts_with('/') || slash == std::string::npos) {
+    return path;
+  }
+  return config_file.substr(0, slash + 1) + path;
 }
 
 }  // namespace mcplb::config

@@ -11,15 +11,6 @@
 namespace mcplb::config {
 namespace {
 
-// Relative to the config file's directory, like the key files (files.cc).
-std::string resolve(const std::string& config_file, const std::string& path) {
-  size_t slash = config_file.rfind('/');
-  if (path.starts_with('/') || slash == std::string::npos) {
-    return path;
-  }
-  return config_file.substr(0, slash + 1) + path;
-}
-
 // What stops mcplb from appending to `file` later, checked without creating or opening it
 // (`mcplb check` must not touch the log): a directory, or a missing parent directory.
 // @return "" or the reason.
@@ -61,7 +52,7 @@ std::optional<std::string> read_log_path(Diagnostics& diag, const Reader& r, con
   if (*s == "stdout" || *s == "stderr") {
     return s;
   }
-  std::string file = resolve(diag.file(), *s);
+  std::string file = resolve_path(diag.file(), *s);
   if (std::string err = check_log_path(file); !err.empty()) {
     diag.error(v.Mark(), fmt::format("cannot write access log {}: {}",
                                      quote(file, kMaxQuotedPath), err));

@@ -77,6 +77,10 @@ void read_failover(Diagnostics& diag, const YAML::Node& value, const YAML::Node&
 void read_overload(Diagnostics& diag, const YAML::Node& value, const YAML::Node& key,
                    const std::string& path, Overload& out);
 
+/// `path` as written, or joined to the directory of `config_file` when relative, so
+/// `mcplb check` and `mcplb run` agree wherever they are started from.
+std::string resolve_path(const std::string& config_file, const std::string& path);
+
 /// Reads a key file path: not empty, no control characters, joined to the config file's
 /// directory when relative, and readable now (not read). `what` names it in the message:
 /// "cannot read <what> '<path>': <reason>".

@@ -309,16 +309,8 @@ net::Task<bool> Connection::peek_body() {
       co_return co_await reply_parse_error(net::classify(pec, req_->head_error));
     }
   }
-  // Other connections may have parsed heads into the shared scratch meanwhile: parse ours
-  // again (same bytes, same result), then the body bytes already counted.
-  req_.emplace(in_.data(), in_.capacity(), w_.scratch_fields);
-  req_->eager(false);
-  req_->header_limit(limits.max_header_bytes);
-  req_->body_limit(boost::none);
-  error_code ec;
-  req_->put(asio::buffer(in_.data(), hdr_len_), ec);
-  req_->eager(true);
-  req_->put(asio::buffer(in_.data() + hdr_len_, body_used_), ec);
+  // Other connections may have parsed heads into the shared scratch meanwhile.
+  reparse_head();
   co_return true;
 }
 

@@ -11,25 +11,7 @@
 #include "admin/metrics.h"
 #include "proxy/mcp_counters.h"
 #include "test_util.h"
-
-namespace {
-thread_local long t_news = 0;
-}
-
-void* operator new(size_t n) {
-  ++t_news;
-  if (void* p = std::malloc(n == 0 ? 1 : n)) {
-    return p;
-  }
-  throw std::bad_alloc();
-}
-void* operator new(size_t n, const std::nothrow_t&) noexcept {
-  ++t_news;
-  return std::malloc(n == 0 ? 1 : n);
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+#include "count_new.h"
 
 namespace mcplb::admin {
 namespace {
@@ -69,7 +51,7 @@ TEST(ScrapeCost, HundredBackendsNoAllocationAfterWarmUp) {
     w.write(in, out);
   }
   const size_t size = out.size();
-  const long before = t_news;
+  const long before = mcplb::test::news();
   constexpr int kScrapes = 500;
   auto t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < kScrapes; ++i) {
@@ -77,7 +59,7 @@ TEST(ScrapeCost, HundredBackendsNoAllocationAfterWarmUp) {
     w.write(in, out);
   }
   auto took = std::chrono::steady_clock::now() - t0;
-  EXPECT_EQ(t_news - before, 0) << "allocations in " << kScrapes << " warmed-up scrapes";
+  EXPECT_EQ(mcplb::test::news() - before, 0) << "allocations in " << kScrapes << " warmed-up scrapes";
   EXPECT_EQ(out.size(), size);
   const double us = std::chrono::duration<double, std::micro>(took).count() / kScrapes;
   std::printf("scrape of 100 backends: %.1f us, %zu bytes\n", us, size);

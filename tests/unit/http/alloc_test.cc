@@ -15,25 +15,7 @@
 #include "http/jwt.h"
 #include "http/query.h"
 #include "jwt_test_util.h"
-
-namespace {
-thread_local long t_news = 0;
-}
-
-void* operator new(size_t n) {
-  ++t_news;
-  if (void* p = std::malloc(n == 0 ? 1 : n)) {
-    return p;
-  }
-  throw std::bad_alloc();
-}
-void* operator new(size_t n, const std::nothrow_t&) noexcept {
-  ++t_news;
-  return std::malloc(n == 0 ? 1 : n);
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+#include "count_new.h"
 
 namespace mcplb::http {
 namespace {
@@ -73,11 +55,11 @@ TEST(Alloc, RequestPathAllocatesNothing) {
     return found;
   };
   ASSERT_EQ(run(), 7);  // warm-up: scratch, thread-local parser and contexts
-  const long before = t_news;
+  const long before = mcplb::test::news();
   for (int i = 0; i < 10; ++i) {
     ASSERT_EQ(run(), 7);
   }
-  EXPECT_EQ(t_news - before, 0);
+  EXPECT_EQ(mcplb::test::news() - before, 0);
 }
 
 }  // namespace

@@ -13,25 +13,7 @@
 #include "proxy/access_log.h"
 #include "proxy/request_stats.h"
 #include "proxy/topology.h"
-
-namespace {
-thread_local long t_news = 0;
-}
-
-void* operator new(size_t n) {
-  ++t_news;
-  if (void* p = std::malloc(n == 0 ? 1 : n)) {
-    return p;
-  }
-  throw std::bad_alloc();
-}
-void* operator new(size_t n, const std::nothrow_t&) noexcept {
-  ++t_news;
-  return std::malloc(n == 0 ? 1 : n);
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+#include "count_new.h"
 
 namespace mcplb::proxy {
 namespace {
@@ -71,7 +53,7 @@ TEST(RequestPath, RecordAndFormatAllocateNothing) {
   e.origin = Origin::backend;
   e.session_hash = 42;
   size_t bytes = 0;
-  const long before = t_news;
+  const long before = mcplb::test::news();
   constexpr int kN = 100'000;
   auto t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < kN; ++i) {
@@ -85,7 +67,7 @@ TEST(RequestPath, RecordAndFormatAllocateNothing) {
     bytes += writer.format(e).size();
   }
   auto t2 = std::chrono::steady_clock::now();
-  EXPECT_EQ(t_news - before, 0);
+  EXPECT_EQ(mcplb::test::news() - before, 0);
   EXPECT_GT(bytes, 0u);
   std::printf("record: %.1f ns per request; access line: %.0f ns (%zu bytes)\n",
               std::chrono::duration<double, std::nano>(t1 - t0).count() / kN,
@@ -125,7 +107,7 @@ TEST(RequestPath, ScrapeWithRequestFamiliesAllocatesNothingWhenWarm) {
     w.write(in, out);
   }
   const size_t size = out.size();
-  const long before = t_news;
+  const long before = mcplb::test::news();
   constexpr int kScrapes = 100;
   auto t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < kScrapes; ++i) {
@@ -133,7 +115,7 @@ TEST(RequestPath, ScrapeWithRequestFamiliesAllocatesNothingWhenWarm) {
     w.write(in, out);
   }
   auto took = std::chrono::steady_clock::now() - t0;
-  EXPECT_EQ(t_news - before, 0);
+  EXPECT_EQ(mcplb::test::news() - before, 0);
   EXPECT_EQ(out.size(), size);
   std::printf("scrape of 100 backends with request histograms: %.1f us, %zu bytes\n",
               std::chrono::duration<double, std::micro>(took).count() / kScrapes, size);
