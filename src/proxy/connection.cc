@@ -182,10 +182,14 @@ net::Task<void> Connection::run() {
 }
 
 net::Task<bool> Connection::serve_one() {
+  pool_ = -1;
+  rec_.origin = Origin::none;
   if (!co_await read_head()) {
+    if (rec_.origin != Origin::none) {
+      end_request();  // a refused head (400, 431) is a request answered too
+    }
     co_return false;
   }
-  pool_ = -1;
   rec_.begin(Clock::now());
   rec_.http_method = req_->method;
   rec_.bytes_in = in_.size();  // head and what came with it; body reads add the rest
@@ -196,12 +200,18 @@ net::Task<bool> Connection::serve_one() {
     error_code ec;
     body_used_ = req_->put(asio::buffer(in_.data() + hdr_len_, in_.size() - hdr_len_), ec);
     if (!net::ok_or_more(ec)) {
-      co_return co_await reply_parse_error(net::classify(ec, req_->head_error));
+      bool keep = co_await reply_parse_error(net::classify(ec, req_->head_error));
+      end_request();
+      co_return keep;
     }
   }
   if (!req_->is_done() && body_used_ < w_.topo->config().mcp.max_inspect_bytes &&
       req_->method == http::verb::post && req_->content_type && !req_->chunked()) {
-    if (!co_await peek_body()) {
+    bool peeked = co_await peek_body();
+    if (!peeked) {
+      if (rec_.origin != Origin::none) {
+        end_request();  // a malformed body was refused
+      }
       co_return false;
     }
   }
@@ -266,6 +276,8 @@ net::Task<bool> Connection::read_head() {
       size_t used = req_->put(asio::buffer(in_.data(), in_.size()), ec);
       // Errors first: a check in on_header_impl fails a head Beast already calls done.
       if (!net::ok_or_more(ec)) {
+        rec_.begin(Clock::now());
+        rec_.bytes_in = in_.size();
         co_return co_await reply_parse_error(net::classify(ec, req_->head_error));
       }
       if (req_->is_header_done()) {
@@ -274,6 +286,8 @@ net::Task<bool> Connection::read_head() {
       }
     }
     if (in_.space_size() == 0) {
+      rec_.begin(Clock::now());
+      rec_.bytes_in = in_.size();
       co_return co_await reply_parse_error(net::HeadError::too_large);
     }
     auto [ec, n] =

@@ -135,6 +135,27 @@ class AccessLog(h.E2ETestCase):
         self.assert_alive(self.lb)
         self.lb.signalled = False  # SIGUSR1 does not end it: a later exit would be a crash
 
+    def test_refused_requests_are_logged(self):
+        # Requests mcplb refuses itself, before or while reading their head or body, are
+        # answered and so logged (and counted) like any other.
+        path = os.path.join(self.tmp, "access.log")
+        self.start(path)
+        with h.Conn(self.port) as c:
+            c.send(b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n")
+            self.assertEqual(c.read_response("GET").status, 400)
+        with h.Conn(self.port) as c:
+            c.send(b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n")
+            self.assertIn(c.read_response("GET").status, (400, 431))
+        with h.Conn(self.port) as c:
+            c.send(h.build_request("POST", "/mcp", [("Content-Type", "application/json"),
+                                                    ("Accept", "application/json, text/event-stream")],
+                                   b"{not json"))
+            self.assertEqual(c.read_response("POST").status, 400)
+        lines = self.wait_lines(path, 3, "three refusals logged")
+        docs = [self.check_fields(ln) for ln in lines]
+        self.assertEqual([d["origin"] for d in docs], ["mcplb"] * 3, docs)
+        self.assertTrue(all(400 <= d["status"] < 500 for d in docs), docs)
+
     def test_stdout(self):
         self.start("stdout")
         mark = self.lb.line_count()
