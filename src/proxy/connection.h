@@ -86,6 +86,8 @@ class Connection {
   net::Task<std::optional<bool>> read_response_head(WorkerPool& wp);
   net::Task<bool> relay_response(WorkerPool& wp);
   net::Task<bool> relay_body_out(bool stream);
+  /// Cancels the client watch of an idle stream and waits until its handler has run.
+  net::Task<void> end_client_watch();
 
   net::Task<boost::system::error_code> send(net::Socket& s, const char* a, size_t an,
                                             const char* b = nullptr, size_t bn = 0);
@@ -218,6 +220,8 @@ class Connection {
   bool retry_ = false;          // failed after it was sent, and safe to run elsewhere
   bool retry_slot_ = false;     // holds a slot of the pool's retry budget
   pool::Backend* limit_held_ = nullptr;  // counted in this backend's `limited`
+  bool client_watch_armed_ = false;  // a wait for client bytes is pending (idle stream)
+  bool client_readable_ = false;     // that wait completed: the client sent or closed
   bool dechunk_ = false;        // HTTP/1.0 client, chunked response: relay it decoded
   std::string dechunked_;       // decoded body bytes not yet sent (dechunk_ only)
   core::Ip16 peer_ip_{};  // IPv4 as IPv4-mapped

@@ -59,7 +59,12 @@ bool acceptable_target(const void* arg, size_t i) {
 bool Connection::session_backend_gone(const pool::Backend& b) const {
   const int64_t now = now_ns();
   return b.state.load(std::memory_order_relaxed) == pool::BackendState::unhealthy ||
-         b.ejected_until_ns.load(std::memory_order_relaxed) > now || pool::drained_out(b, now);
+         b.ejected_until_ns.load(std::memory_order_relaxed) > now ||
+         pool::drained_out_now(b, [] {
+           return std::chrono::duration_cast<std::chrono::nanoseconds>(
+                      std::chrono::steady_clock::now().time_since_epoch())
+               .count();
+         });
 }
 
 void Connection::reparse_head() {

@@ -43,6 +43,12 @@ std::optional<std::pair<size_t, size_t>> session_param(std::string_view target) 
 // YYYY-MM-DD order compare as strings.
 bool is_stateless_revision(std::string_view version) { return version >= "2026-07-28"; }
 
+int64_t steady_now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
 
 RouteQuery Connection::route_query(std::string_view host) const {
@@ -175,7 +181,7 @@ std::optional<McpRefusal> Connection::pin_session(const PoolRt& pool) {
         }
         // Gone (down, ejected, drained out): move the session before sending anything.
         need_failover_ = session_backend_gone(*pool.backends[at]);
-      } else if (pool::drained_out(*pool.backends[i], now_ns())) {
+      } else if (pool::drained_out_now(*pool.backends[i], steady_now_ns)) {
         // Past the drain deadline the session is over; the client re-initializes elsewhere.
         return McpRefusal{mcp::ErrorKind::session_not_found,
                           "Session not found (backend drained)", "null"};

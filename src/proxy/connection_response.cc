@@ -1,7 +1,7 @@
 // The response half of Connection: read the backend's head, rewrite it, and relay the body
 // as it arrives (each read is written to the client at once, so SSE events are never held).
 
-#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/beast/core/string.hpp>
 #include <cstring>
 
@@ -269,6 +269,9 @@ net::Task<bool> Connection::relay_response(WorkerPool& wp) {
       pool::bump(slot_->streams, int64_t{1});
     }
     ok = co_await relay_body_out(stream);
+    if (client_watch_armed_) {
+      co_await end_client_watch();
+    }
     if (stream) {
       pool::bump(slot_->streams, int64_t{-1});
     }
@@ -291,6 +294,15 @@ net::Task<bool> Connection::relay_response(WorkerPool& wp) {
   co_return done && !close;
 }
 
+net::Task<void> Connection::end_client_watch() {
+  // The watch's handler refers to this connection: let it run (cancelled) before going on.
+  error_code ignored;
+  client_.cancel(ignored);
+  for (int i = 0; client_watch_armed_ && i < 1000; ++i) {
+    co_await asio::post(w_.io.get_executor(), net::use_task);
+  }
+}
+
 net::Task<bool> Connection::relay_body_out(bool stream) {
   const auto& to = w_.pools[static_cast<size_t>(pool_)].rt->cfg.timeouts;
   bool watch_client = true;
@@ -310,28 +322,38 @@ net::Task<bool> Connection::relay_body_out(bool stream) {
         out_.consume(tail_len_);
         out_.release_if_empty();
       }
-      if (watch_client) {
-        // Also wait on the client: a client that leaves must free the backend's stream at
-        // once (an SDK server refuses a resumed GET while the old one is still open).
-        using namespace boost::asio::experimental::awaitable_operators;
-        auto which =
-            co_await (up_->sock.async_wait(net::Socket::wait_read, net::use_task) ||
-                      client_.async_wait(net::Socket::wait_read, net::use_task));
-        if (which.index() == 1) {
-          if (stop_ != Stop::none || client_gone()) {  // cancelled by the sweep, or gone
-            co_return false;
+      if (watch_client && !client_watch_armed_) {
+        // Also watch the client: one that leaves must free the backend's stream at once (an
+        // SDK server refuses a resumed GET while the old one is still open). A plain handler,
+        // not a parallel group of coroutines: it costs an idle stream ~100 bytes, not ~1 KiB.
+        // It never outlives the stream: relay_response ends it (end_client_watch).
+        client_watch_armed_ = true;
+        client_readable_ = false;
+        client_.async_wait(net::Socket::wait_read, [this](const error_code& ec) {
+          client_watch_armed_ = false;
+          if (ec) {
+            return;  // cancelled: the stream ended, or the sweep is stopping it
           }
-          watch_client = false;  // pipelined bytes wait for this response; the sweep watches
-          continue;
-        }
-        if (std::get<0>(std::get<0>(which))) {
+          client_readable_ = true;
+          error_code ignored;
+          if (up_) {
+            up_->sock.cancel(ignored);  // wake the stream wait below
+          }
+        });
+      }
+      auto [ec] = co_await up_->sock.async_wait(net::Socket::wait_read, net::use_task);
+      if (client_readable_) {
+        client_readable_ = false;
+        if (stop_ != Stop::none || client_gone()) {  // cancelled by the sweep, or gone
           co_return false;
         }
-      } else {
-        auto [ec] = co_await up_->sock.async_wait(net::Socket::wait_read, net::use_task);
-        if (ec) {
-          co_return false;
+        watch_client = false;  // pipelined bytes wait for this response; the sweep watches
+        if (ec == asio::error::operation_aborted) {
+          continue;  // the watch woke us; the backend has nothing yet
         }
+      }
+      if (ec) {
+        co_return false;
       }
       out_.ensure();
       out_.compact();

@@ -151,4 +151,11 @@ inline bool drained_out(const Backend& b, int64_t now_ns) {
          b.state.load(std::memory_order_relaxed) == BackendState::draining;
 }
 
+/// drained_out() with the clock read only when the backend has a drain deadline: callers on
+/// the request path hold a clock that may lag by a tick, and a deadline must hold exactly.
+template <class NowNs>
+inline bool drained_out_now(const Backend& b, NowNs&& now_ns) {
+  return b.drain_deadline_ns.load(std::memory_order_relaxed) != 0 && drained_out(b, now_ns());
+}
+
 }  // namespace mcplb::pool
