@@ -9,6 +9,7 @@
 #include <boost/beast/core/string.hpp>
 
 #include "core/log.h"
+#include "health/checker.h"
 #include "health/jsonrpc_reply.h"
 #include "health/probe_client.h"
 #include "mcp/replay.h"
@@ -60,11 +61,7 @@ bool Connection::session_backend_gone(const pool::Backend& b) const {
   const int64_t now = now_ns();
   return b.state.load(std::memory_order_relaxed) == pool::BackendState::unhealthy ||
          b.ejected_until_ns.load(std::memory_order_relaxed) > now ||
-         pool::drained_out_now(b, [] {
-           return std::chrono::duration_cast<std::chrono::nanoseconds>(
-                      std::chrono::steady_clock::now().time_since_epoch())
-               .count();
-         });
+         pool::drained_out_now(b, health::steady_now_ns);
 }
 
 void Connection::reparse_head() {

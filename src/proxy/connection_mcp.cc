@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "core/log.h"
+#include "health/checker.h"
 #include "mcp/header_check.h"
 #include "proxy/connection.h"
 
@@ -42,12 +43,6 @@ std::optional<std::pair<size_t, size_t>> session_param(std::string_view target) 
 // The stateless revision and later carry MCP-Protocol-Version on every request; dates in
 // YYYY-MM-DD order compare as strings.
 bool is_stateless_revision(std::string_view version) { return version >= "2026-07-28"; }
-
-int64_t steady_now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 
@@ -181,7 +176,7 @@ std::optional<McpRefusal> Connection::pin_session(const PoolRt& pool) {
         }
         // Gone (down, ejected, drained out): move the session before sending anything.
         need_failover_ = session_backend_gone(*pool.backends[at]);
-      } else if (pool::drained_out_now(*pool.backends[i], steady_now_ns)) {
+      } else if (pool::drained_out_now(*pool.backends[i], health::steady_now_ns)) {
         // Past the drain deadline the session is over; the client re-initializes elsewhere.
         return McpRefusal{mcp::ErrorKind::session_not_found,
                           "Session not found (backend drained)", "null"};
