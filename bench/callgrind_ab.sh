@@ -9,31 +9,9 @@ DUR=${DUR:-5}
 need nginx wrk valgrind callgrind_control callgrind_annotate
 bench_init callgrind-ab
 B1=$(port 19001) B2=$(port 19002) B3=$(port 19003) P=$(port 18082)
-BODY='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"}}}'
-REPLY='{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"ok"}],"isError":false}}'
-mkdir -p "$W/t"
-cat >"$W/backend.conf" <<CONF
-worker_processes 1; master_process off; daemon off; pid $W/backend.pid;
-error_log $W/backend.error.log warn;
-events { worker_connections 8192; }
-http {
-  access_log off; keepalive_requests 1000000; keepalive_timeout 300s;
-  client_body_temp_path $W/t/body; proxy_temp_path $W/t/proxy; fastcgi_temp_path $W/t/fastcgi;
-  uwsgi_temp_path $W/t/uwsgi; scgi_temp_path $W/t/scgi;
-  server {
-    listen 127.0.0.1:$B1; listen 127.0.0.1:$B2; listen 127.0.0.1:$B3;
-    location / { default_type application/json; return 200 '$REPLY'; }
-  }
-}
-CONF
-{
-  echo 'wrk.method = "POST"'
-  for h in "Content-Type: application/json" "Accept: application/json, text/event-stream" \
-           "MCP-Protocol-Version: 2026-07-28" "Mcp-Method: tools/call" "Mcp-Name: echo"; do
-    printf 'wrk.headers["%s"] = "%s"\n' "${h%%: *}" "${h#*: }"
-  done
-  printf "wrk.body = '%s'\n" "$BODY"
-} >"$W/post.lua"
+. "$(dirname "$0")/workload.sh"
+write_backend_conf
+write_post_lua
 require_free_port "$B1" "$B2" "$B3" "$P"
 spawn backend "$LOAD_CPU" nginx -e "$W/backend.error.log" -c "$W/backend.conf"
 wait_ready backend "$SPAWNED_PID" 10 "$B1" "$B2" "$B3"
@@ -41,23 +19,7 @@ for v in on off ${ACCESS_LOG:+log}; do
   req=true; extra=""
   [ "$v" = off ] && req=false
   [ "$v" = log ] && extra="access_log: $W/access.log"
-  cat >"$W/mcplb-$v.yaml" <<CONF
-listen: [{address: "127.0.0.1:$P"}]
-workers: 1
-forwarding: {x_forwarded: false}
-log: {level: warn}
-shutdown_timeout: 2s
-metrics: {requests: $req}
-$extra
-pools:
-  mcp:
-    policy: round_robin
-    backends:
-      - {name: b1, address: "127.0.0.1:$B1"}
-      - {name: b2, address: "127.0.0.1:$B2"}
-      - {name: b3, address: "127.0.0.1:$B3"}
-    keepalive: {max_idle: 64, max_requests: 1000000, idle_timeout: 60s}
-CONF
+  mcplb_bench_conf "$P" "metrics: {requests: $req}"$'\n'"$extra" >"$W/mcplb-$v.yaml"
   spawn "mcplb-$v" "$PROXY_CPU" valgrind --tool=callgrind --callgrind-out-file="$W/cg-$v.out" \
     "$MCPLB_BIN" run -c "$W/mcplb-$v.yaml"
   pid=$SPAWNED_PID

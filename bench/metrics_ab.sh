@@ -11,51 +11,9 @@ need nginx wrk curl awk timeout
 bench_init metrics-ab
 B1=$(port 19001) B2=$(port 19002) B3=$(port 19003)
 P_ON=$(port 18082) P_OFF=$(port 18083) P_LOG=$(port 18084)
-BODY='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"}}}'
-REPLY='{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"ok"}],"isError":false}}'
-mkdir -p "$W/backend-tmp"
-cat >"$W/backend.conf" <<CONF
-worker_processes 1; master_process off; daemon off; pid $W/backend.pid;
-error_log $W/backend.error.log warn;
-events { worker_connections 8192; }
-http {
-  access_log off; keepalive_requests 1000000; keepalive_timeout 300s;
-  client_body_temp_path $W/backend-tmp/body; proxy_temp_path $W/backend-tmp/proxy;
-  fastcgi_temp_path $W/backend-tmp/fastcgi; uwsgi_temp_path $W/backend-tmp/uwsgi;
-  scgi_temp_path $W/backend-tmp/scgi;
-  server {
-    listen 127.0.0.1:$B1; listen 127.0.0.1:$B2; listen 127.0.0.1:$B3;
-    location / { default_type application/json; return 200 '$REPLY'; }
-  }
-}
-CONF
-mcplb_conf() { # PORT REQUESTS [extra]
-  cat <<CONF
-listen: [{address: "127.0.0.1:$1"}]
-workers: 1
-forwarding: {x_forwarded: false}
-log: {level: warn}
-shutdown_timeout: 2s
-metrics: {requests: $2}
-$3
-pools:
-  mcp:
-    policy: round_robin
-    backends:
-      - {name: b1, address: "127.0.0.1:$B1"}
-      - {name: b2, address: "127.0.0.1:$B2"}
-      - {name: b3, address: "127.0.0.1:$B3"}
-    keepalive: {max_idle: 64, max_requests: 1000000, idle_timeout: 60s}
-CONF
-}
-{
-  echo 'wrk.method = "POST"'
-  for h in "Content-Type: application/json" "Accept: application/json, text/event-stream" \
-           "MCP-Protocol-Version: 2026-07-28" "Mcp-Method: tools/call" "Mcp-Name: echo"; do
-    printf 'wrk.headers["%s"] = "%s"\n' "${h%%: *}" "${h#*: }"
-  done
-  printf "wrk.body = '%s'\n" "$BODY"
-} >"$W/post.lua"
+. "$(dirname "$0")/workload.sh"
+write_backend_conf
+write_post_lua
 
 require_free_port "$B1" "$B2" "$B3" "$P_ON" "$P_OFF" "$P_LOG"
 spawn backend "$LOAD_CPU" nginx -e "$W/backend.error.log" -c "$W/backend.conf"
@@ -65,17 +23,17 @@ VARIANTS=(on off)
 [ "${ACCESS_LOG:-0}" = 1 ] && VARIANTS+=(log)
 for v in "${VARIANTS[@]}"; do
   case $v in
-    on) p=$P_ON; mcplb_conf "$p" true "" >"$W/mcplb-$v.yaml" ;;
-    off) p=$P_OFF; mcplb_conf "$p" false "" >"$W/mcplb-$v.yaml" ;;
-    log) p=$P_LOG; mcplb_conf "$p" true "access_log: $W/access.log" >"$W/mcplb-$v.yaml" ;;
+    on) p=$P_ON; mcplb_bench_conf "$p" "metrics: {requests: true}" >"$W/mcplb-$v.yaml" ;;
+    off) p=$P_OFF; mcplb_bench_conf "$p" "metrics: {requests: false}" >"$W/mcplb-$v.yaml" ;;
+    log) p=$P_LOG; mcplb_bench_conf "$p" "metrics: {requests: true}"$'\n'"access_log: $W/access.log" >"$W/mcplb-$v.yaml" ;;
   esac
   spawn "mcplb-$v" "$PROXY_CPU" "$MCPLB_BIN" run -c "$W/mcplb-$v.yaml"
   PID[$v]=$SPAWNED_PID
   wait_ready "mcplb-$v" "$SPAWNED_PID" 15 "$p"
   URL[$v]=http://127.0.0.1:$p/mcp
-  code=$(curl -sS --max-time 5 -o /dev/null -w '%{http_code}' --data-binary "$BODY" \
-    -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
-    -H 'MCP-Protocol-Version: 2026-07-28' -H 'Mcp-Method: tools/call' -H 'Mcp-Name: echo' "${URL[$v]}")
+  curl_args=(-sS --max-time 5 -o /dev/null -w '%{http_code}' --data-binary "$BODY")
+  for h in "${HEADERS[@]}"; do curl_args+=(-H "$h"); done
+  code=$(curl "${curl_args[@]}" "${URL[$v]}")
   [ "$code" = 200 ] || die "mcplb-$v: sanity POST got $code"
 done
 TCK=$(getconf CLK_TCK)
